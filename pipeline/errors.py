@@ -1,0 +1,37 @@
+"""The project's exceptions; `cli.py` turns each into one line and an exit code."""
+
+
+class NewsdigestError(Exception):
+    """Base class: a failure the user can act on, with a message that says how."""
+
+    exit_code = 1
+
+
+class ConfigError(NewsdigestError):
+    """The configuration file, an env var or a --set override is invalid."""
+
+    exit_code = 2
+
+
+class ModelUnavailableError(NewsdigestError):
+    """A configured model cannot be loaded here (missing package, offline hub model...)."""
+
+    exit_code = 1
+
+
+class NoUsableInputError(NewsdigestError):
+    """Nothing in the given paths could be read as an article."""
+
+    exit_code = 66
+
+
+class OutputError(NewsdigestError):
+    """The output folder cannot be written (permissions, disk full)."""
+
+    exit_code = 73
+
+
+class LockedError(NewsdigestError):
+    """Another run holds the output folder's lock."""
+
+    exit_code = 75

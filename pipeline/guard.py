@@ -1,0 +1,97 @@
+"""Faithfulness guard: a generated sentence survives only if its sources back every fact in it.
+
+Facts checked: numbers (digits or number words), names (every capitalised word and
+every spaCy entity), quotations, and negation. Each must appear in the cited
+sentences, compared after `normalise` and on whole words. Anything missing and the
+caller puts the extractive sentence back in its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .text import normalise
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+_NUMBER_WORDS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "billion", "trillion", "dozen", "half", "twice", "double",
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+}
+_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "n't"}
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'.-]*")
+_QUOTED = re.compile(r'"([^"]{3,})"')
+_WORD = re.compile(r"[\w'.-]+")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    missing: tuple[str, ...] = ()
+
+
+def check(generated: str, sources: Sequence[str], nlp: Language | None = None) -> Verdict:
+    """Is every number, name, quote and negation in `generated` backed by `sources`?"""
+    gen = normalise(generated)
+    src = normalise(" ".join(sources))
+    if not gen:
+        return Verdict(False, ("<empty>",))
+    src_words = _word_set(src)
+    missing = [n for n in _numbers(gen) if n not in _numbers(src)]
+    missing += [w for w in _number_words(gen) if w not in src_words]
+    missing += [w for w in _names(gen, nlp) if not _has_words(w, src_words)]
+    missing += [f'"{q}"' for q in _QUOTED.findall(gen) if normalise(q).lower() not in src.lower()]
+    if _negated(gen) != _negated(src):
+        missing.append("<negation differs>")
+    return Verdict(not missing, tuple(dict.fromkeys(missing)))
+
+
+def unsupported_facts(text: str, sources: Sequence[str], nlp: Language | None = None) -> list[str]:
+    """The facts in `text` its sources lack (empty when faithful): for tests and evals."""
+    verdict = check(text, sources, nlp)
+    return [m for m in verdict.missing if m != "<negation differs>"]
+
+
+def _numbers(text: str) -> set[str]:
+    # "40,000" and "40000" are one number; a trailing full stop is punctuation.
+    return {m.replace(",", "").rstrip(".") for m in _DIGITS.findall(text)}
+
+
+def _number_words(text: str) -> list[str]:
+    return [w for w in _tokens(text) if w in _NUMBER_WORDS]
+
+
+def _names(text: str, nlp: Language | None) -> list[str]:
+    names = [m.group(0).rstrip(".") for m in _CAPITALISED.finditer(text)]
+    if nlp is not None:
+        names += [e.text for e in nlp(text).ents if e.label_ not in ("CARDINAL", "ORDINAL")]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _negated(text: str) -> bool:
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.strip(".'-").lower() for w in _WORD.findall(text)]
+
+
+def _word_set(text: str) -> set[str]:
+    words = set(_tokens(text))
+    # Hyphenated compounds ("Egypt-Gaza", "three-hour") back each of their parts too.
+    for w in list(words):
+        words.update(p for p in re.split(r"[-']", w) if p)
+    return words
+
+
+def _has_words(phrase: str, src_words: set[str]) -> bool:
+    words = [w for w in _tokens(phrase) if w]
+    return bool(words) and all(w in src_words for w in words)

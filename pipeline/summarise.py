@@ -1,0 +1,226 @@
+"""Digests: extractive selection, hybrid rewriting and abstractive summaries, all cited.
+
+Every mode ends in sentences that carry citations; every generated sentence passes
+`guard.check` against the sentences it cites or is replaced by an extractive one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import guard
+from .config import Budget, SummaryConfig
+from .records import Article, Citation, Digest, DigestSentence, Sentence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from .models import Embedder, Generator
+
+# Sentences at least this similar say the same thing (MiniLM cosine).
+SAME_CLAIM = 0.62
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The sentences a digest may draw on, with their vectors (rows are L2-normalised)."""
+
+    article_ids: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    positions: tuple[int, ...]  # rank of the sentence among its article's eligible ones
+    vectors: np.ndarray
+
+    def citation(self, i: int) -> Citation:
+        return Citation(self.article_ids[i], self.sentences[i].index)
+
+
+def build_pool(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> Pool:
+    """Eligible sentences of the given articles; `vectors[id]` holds one row per sentence."""
+    ids, sents, positions, rows = [], [], [], []
+    for article in articles:
+        rank = 0
+        for sentence in article.sentences:
+            if sentence.eligible:
+                ids.append(article.id)
+                sents.append(sentence)
+                positions.append(rank)
+                rows.append(vectors[article.id][sentence.index])
+                rank += 1
+    matrix = np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+    return Pool(tuple(ids), tuple(sents), tuple(positions), matrix)
+
+
+def salience(pool: Pool, position_weight: float) -> np.ndarray:
+    """Centrality to the pool, agreement across articles, and a lead bias, blended."""
+    if not pool.sentences:
+        return np.zeros(0)
+    centroid = pool.vectors.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    centrality = pool.vectors @ centroid
+    lead = 1.0 / np.sqrt(1.0 + np.asarray(pool.positions, dtype=float))
+    return (1 - position_weight) * (centrality + 0.5 * _support(pool)) + position_weight * lead
+
+
+def _support(pool: Pool) -> np.ndarray:
+    """Share of the other articles that carry a sentence saying the same thing."""
+    ids = np.asarray(pool.article_ids)
+    others = len(set(pool.article_ids)) - 1
+    if others <= 0:
+        return np.zeros(len(ids))
+    sims = pool.vectors @ pool.vectors.T
+    support = np.zeros(len(ids))
+    for article in set(pool.article_ids):
+        cols = ids == article
+        support += (sims[:, cols].max(axis=1) >= SAME_CLAIM) & (ids != article)
+    return support / others
+
+
+def select(pool: Pool, scores: np.ndarray, budget: Budget, redundancy_weight: float) -> list[int]:
+    """Maximal marginal relevance under a sentence and word budget."""
+    chosen: list[int] = []
+    words_left = budget.max_words
+    candidates = set(range(len(pool.sentences)))
+    while candidates and len(chosen) < budget.max_sentences:
+        fitting = [i for i in candidates if pool.sentences[i].words <= words_left]
+        if not fitting:
+            break
+        best = max(fitting, key=lambda i: _mmr(i, chosen, pool, scores, redundancy_weight))
+        chosen.append(best)
+        words_left -= pool.sentences[best].words
+        candidates.discard(best)
+    return chosen
+
+
+def _mmr(i: int, chosen: list[int], pool: Pool, scores: np.ndarray, weight: float) -> float:
+    if not chosen:
+        return float(scores[i])
+    overlap = float(np.max(pool.vectors[chosen] @ pool.vectors[i]))
+    return (1 - weight) * float(scores[i]) - weight * overlap
+
+
+def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool) -> Digest:
+    picked = select(pool, salience(pool, cfg.position_weight), budget, cfg.redundancy_weight)
+    if keep_source_order:
+        picked.sort()
+    return Digest(tuple(
+        DigestSentence(pool.sentences[i].text, (pool.citation(i),), "extractive") for i in picked
+    ))
+
+
+def hybrid(
+    pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool,
+    generator: Generator, nlp: Language | None,
+) -> Digest:
+    """The extractive digest, each sentence rewritten by the generator where the guard allows."""
+    base = extractive(pool, budget, cfg, keep_source_order)
+    out, rejected = [], 0
+    for sentence in base.sentences:
+        source = sentence.text
+        candidate = first_sentence(generator.rewrite([source], max_words=len(source.split())))
+        if candidate and _acceptable(candidate, source) and guard.check(candidate, [source], nlp).ok:
+            out.append(DigestSentence(candidate, sentence.citations, "generated"))
+        else:
+            rejected += 1
+            out.append(sentence)
+    return Digest(tuple(out), rejected=rejected)
+
+
+def abstractive(
+    articles: Sequence[Article], pool: Pool, budget: Budget, cfg: SummaryConfig,
+    generator: Generator, embedder: Embedder, nlp: Language,
+) -> Digest:
+    """The generator reads the articles (in chunks that fit its context); the guard vets each sentence."""
+    text = summarise_long([a.body for a in articles], generator, budget.max_words)
+    generated = [s.text.strip() for s in nlp(text).sents if s.text.strip()]
+    if not generated or not pool.sentences:
+        return extractive(pool, budget, cfg, keep_source_order=len(articles) == 1)
+    sims = embedder.embed(generated) @ pool.vectors.T
+    out: list[DigestSentence] = []
+    used: set[int] = set()
+    rejected = 0
+    words = 0
+    for row, sentence in zip(sims, generated):
+        cited = [int(i) for i in np.argsort(-row)[:2]]
+        if guard.check(sentence, [pool.sentences[i].text for i in cited], nlp).ok:
+            item = DigestSentence(sentence, tuple(pool.citation(i) for i in cited), "generated")
+        else:
+            rejected += 1
+            if cited[0] in used:
+                continue
+            item = DigestSentence(pool.sentences[cited[0]].text, (pool.citation(cited[0]),), "extractive")
+        n = len(item.text.split())
+        if len(out) >= budget.max_sentences or words + n > budget.max_words:
+            break
+        used.update(c for c in cited[:1])
+        out.append(item)
+        words += n
+    return Digest(tuple(out), rejected=rejected)
+
+
+def summarise_long(texts: Sequence[str], generator: Generator, max_words: int, depth: int = 0) -> str:
+    """Map-reduce over chunks that fit the model's context: never silently truncate."""
+    chunks = chunk_texts(texts, generator)
+    if len(chunks) == 1 or depth >= 3:
+        return " ".join(generator.summarise(c, max_words) for c in chunks)
+    partials = [generator.summarise(c, max_words) for c in chunks]
+    return summarise_long(partials, generator, max_words, depth + 1)
+
+
+def chunk_texts(texts: Sequence[str], generator: Generator) -> list[str]:
+    """Group paragraphs into chunks under the model's input limit; split long paragraphs by sentence."""
+    limit = generator.max_input_tokens
+    pieces: list[str] = []
+    for text in texts:
+        for para in (p for p in text.split("\n") if p.strip()):
+            if generator.count_tokens(para) <= limit:
+                pieces.append(para)
+            else:
+                pieces.extend(_split_long(para, generator, limit))
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for piece in pieces:
+        n = generator.count_tokens(piece)
+        if current and size + n > limit:
+            chunks.append("\n".join(current))
+            current, size = [], 0
+        current.append(piece)
+        size += n
+    if current:
+        chunks.append("\n".join(current))
+    return chunks or [""]
+
+
+def _split_long(para: str, generator: Generator, limit: int) -> list[str]:
+    words, out, current = para.split(), [], []
+    for word in words:
+        current.append(word)
+        if generator.count_tokens(" ".join(current)) > limit:
+            current.pop()
+            out.append(" ".join(current))
+            current = [word]
+    if current:
+        out.append(" ".join(current))
+    return out
+
+
+_PREAMBLE = re.compile(r"^(here is|here's|sure|rewritten|summary|answer|sentence)[^:]{0,60}:\s*", re.I)
+
+
+def first_sentence(text: str) -> str:
+    """The model's answer as one clean sentence, without chatty preambles or quotes around it."""
+    text = text.strip().split("\n")[0].strip()
+    text = _PREAMBLE.sub("", text).strip().strip('"').strip()
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return match.group(1) if match else ""
+
+
+def _acceptable(candidate: str, source: str) -> bool:
+    """A rewrite must be a real sentence and no longer than what it replaces."""
+    n = len(candidate.split())
+    return 5 <= n <= len(source.split()) and candidate[0].isupper()
