@@ -143,13 +143,36 @@ def _embed(articles: list[Article], models: ModelBundle) -> dict[str, np.ndarray
     return out
 
 
+def articles_from_texts(texts: Sequence[str], models: ModelBundle, prefix: str = "doc") -> list[Article]:
+    """Articles from plain texts (datasets, tests): the same cleaning and analysis as files get."""
+    from .text import clean_body
+
+    bodies = [clean_body(t) for t in texts]
+    analysed = analyse(bodies, models.nlp)
+    return [
+        Article(f"{prefix}{i}", body.split("\n", 1)[0][:80], f"<{prefix}{i}>", "", body, sentences)
+        for i, (body, sentences) in enumerate(zip(bodies, analysed))
+        if any(s.eligible for s in sentences)
+    ]
+
+
+def story_digest(articles: list[Article], settings: Settings, models: ModelBundle) -> Digest:
+    """The merged digest of one story, exactly as `summarise` builds it (eval uses this)."""
+    vectors = _embed(articles, models)
+    if len(articles) == 1:
+        # One document is still a "story" for eval: use the story budget, not the article one.
+        settings = settings.model_copy(deep=True)
+        settings.summary.article = settings.summary.story
+    return _digest(articles, vectors, settings, models)
+
+
 def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:
     cfg = settings.summary
     single = len(group) == 1
     budget = cfg.article if single else cfg.story
     pool = summarise.build_pool(group, vectors)
     if cfg.mode == "hybrid":
-        return summarise.hybrid(pool, budget, cfg, single, models.generator, models.nlp)
+        return summarise.hybrid(pool, budget, cfg, single, models.generator, models.embedder, models.nlp)
     if cfg.mode == "abstractive":
         return summarise.abstractive(group, pool, budget, cfg, models.generator, models.embedder, models.nlp)
     return summarise.extractive(pool, budget, cfg, keep_source_order=single)

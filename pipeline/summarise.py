@@ -114,15 +114,15 @@ def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order
 
 def hybrid(
     pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool,
-    generator: Generator, nlp: Language | None,
+    generator: Generator, embedder: Embedder, nlp: Language,
 ) -> Digest:
     """The extractive digest, each sentence rewritten by the generator where the guard allows."""
     base = extractive(pool, budget, cfg, keep_source_order)
     out, rejected = [], 0
     for sentence in base.sentences:
         source = sentence.text
-        candidate = first_sentence(generator.rewrite([source], max_words=len(source.split())))
-        if candidate and _acceptable(candidate, source) and guard.check(candidate, [source], nlp).ok:
+        candidate = first_sentence(generator.rewrite([source], max_words=len(source.split())), nlp)
+        if _acceptable(candidate, source, embedder) and guard.check(candidate, [source], nlp).ok:
             out.append(DigestSentence(candidate, sentence.citations, "generated"))
         else:
             rejected += 1
@@ -146,7 +146,7 @@ def abstractive(
     words = 0
     for row, sentence in zip(sims, generated):
         cited = [int(i) for i in np.argsort(-row)[:2]]
-        if guard.check(sentence, [pool.sentences[i].text for i in cited], nlp).ok:
+        if row[cited[0]] >= SAME_CLAIM and guard.check(sentence, [pool.sentences[i].text for i in cited], nlp).ok:
             item = DigestSentence(sentence, tuple(pool.citation(i) for i in cited), "generated")
         else:
             rejected += 1
@@ -212,15 +212,23 @@ def _split_long(para: str, generator: Generator, limit: int) -> list[str]:
 _PREAMBLE = re.compile(r"^(here is|here's|sure|rewritten|summary|answer|sentence)[^:]{0,60}:\s*", re.I)
 
 
-def first_sentence(text: str) -> str:
-    """The model's answer as one clean sentence, without chatty preambles or quotes around it."""
+def first_sentence(text: str, nlp: Language) -> str:
+    """The model's answer as one clean, finished sentence, without chatty preambles or quotes."""
     text = text.strip().split("\n")[0].strip()
     text = _PREAMBLE.sub("", text).strip().strip('"').strip()
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    return match.group(1) if match else ""
+    sentences = [s.text.strip() for s in nlp(text).sents] if text else []
+    first = sentences[0] if sentences else ""
+    return first if re.search(r"[.!?][\"'”’)]?$", first) else ""
 
 
-def _acceptable(candidate: str, source: str) -> bool:
-    """A rewrite must be a real sentence and no longer than what it replaces."""
+# A rewrite must keep the meaning of its source: below this cosine it says something else.
+_SAME_MEANING = 0.8
+
+
+def _acceptable(candidate: str, source: str, embedder: Embedder) -> bool:
+    """A real sentence, no longer than what it replaces, and still saying the same thing."""
     n = len(candidate.split())
-    return 5 <= n <= len(source.split()) and candidate[0].isupper()
+    if not (5 <= n <= len(source.split()) and candidate[0].isupper()):
+        return False
+    vectors = embedder.embed([candidate, source])
+    return float(vectors[0] @ vectors[1]) >= _SAME_MEANING

@@ -107,9 +107,18 @@ class SentenceTransformerEmbedder:
         ).astype(np.float32)
 
 
+def _quiet_transformers() -> None:
+    """Its progress bars (GGUF de-quantising, weight loading) would break --quiet and cron mail."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 def load_embedder(spec: str) -> Embedder:
     from sentence_transformers import SentenceTransformer
 
+    _quiet_transformers()
     location = _packaged_embedder_path() if spec == PACKAGED_EMBEDDER else spec
     try:
         model = SentenceTransformer(location, device="cpu")
@@ -157,6 +166,8 @@ def _load_transformers_model(cfg: ModelsConfig, cache_dir: Path) -> tuple[Any, A
 def _from_pretrained(location: str | Path, dtype: str, **kwargs: Any) -> tuple[Any, Any]:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    _quiet_transformers()
 
     config = AutoConfig.from_pretrained(location, **kwargs)
     auto = AutoModelForSeq2SeqLM if getattr(config, "is_encoder_decoder", False) else AutoModelForCausalLM
