@@ -164,7 +164,9 @@ def _assert_actionable(err: ModelUnavailableError, spec: str, role: str) -> None
     assert "\n" not in message
     assert spec in message
     assert f"models.{role}" in message
-    assert "allow_download" in message
+    # A hub id can be fixed by allowing a download; a local path by checking it.
+    is_path = spec.startswith(("/", ".", "~"))
+    assert ("check the path" if is_path else "allow_download") in message
 
 
 # --- generators ------------------------------------------------------------

@@ -30,7 +30,7 @@ class _TransformersGenerator:
         self.max_new_tokens = max_new_tokens
         limit = getattr(model.config, "max_position_embeddings", None) or 1024
         # Leave room for the prompt template and the answer.
-        self.max_input_tokens = max(128, min(limit, 4096) - max_new_tokens - 64)
+        self.max_input_tokens = max(16, min(limit, 4096) - max_new_tokens - 64)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -100,7 +100,8 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, self.model.get_sentence_embedding_dimension()), dtype=np.float32)
+            dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+            return np.zeros((0, dim()), dtype=np.float32)
         return self.model.encode(
             list(texts), batch_size=64, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
@@ -236,8 +237,9 @@ def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
 
 def _not_available(role: str, spec: str, exc: Exception) -> str:
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return (
-        f"the {role} model {spec!r} is not available here ({first_line[:200]}). "
-        f"Fix: point models.{role} at a local folder or .gguf file, or download it once "
-        f"(`hf download {spec}`) and set models.allow_download = true for that run"
-    )
+    if spec.startswith(("/", ".", "~")) or Path(spec).exists():
+        fix = f"check the path, or point models.{role} at a folder saved with save_pretrained() or a .gguf file"
+    else:
+        fix = (f"point models.{role} at a local folder or .gguf file, or set models.allow_download = true "
+               f"on a machine with internet (or run `hf download {spec}` there first)")
+    return f"the {role} model {spec!r} is not available here ({first_line[:200]}). Fix: {fix}"
