@@ -35,10 +35,16 @@ class Budget(_Strict):
     max_words: int = Field(75, ge=5, le=2000)
 
 
+class StoryBudget(Budget):
+    # Own defaults, so that setting only story.max_words keeps story.max_sentences at 6.
+    max_sentences: int = Field(6, ge=1, le=50)
+    max_words: int = Field(150, ge=5, le=2000)
+
+
 class SummaryConfig(_Strict):
     mode: Literal["extractive", "hybrid", "abstractive"] = "extractive"
-    article: Budget = Budget(max_sentences=3, max_words=75)
-    story: Budget = Budget(max_sentences=6, max_words=150)
+    article: Budget = Budget()
+    story: StoryBudget = StoryBudget()
     max_new_tokens: int = Field(96, ge=8, le=1024)
     # Share of score given to a sentence's position (lead bias) vs its centrality.
     position_weight: float = Field(0.35, ge=0.0, le=1.0)
@@ -104,6 +110,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
 

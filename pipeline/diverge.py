@@ -30,7 +30,8 @@ _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "w
          "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
          "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
 _MAX_COVERAGE_ITEMS = 6
-_NUMBER_UNIT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent)?\s*([a-z]+)?", re.I)
+# A figure and the word after it ("1,200 people", "8.5 percent"); not ordinals such as "7th".
+_NUMBER_UNIT = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?![\w.,]\w)\s*(%|percent|per cent)?\s*([a-z]+)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -208,20 +209,28 @@ def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, 
     """The same claim credited to different sources in different articles."""
     # Attribution phrases change the wording, so same-claim sentences score lower than paraphrases.
     threshold = cfg.align_threshold - 0.12
+    credited = [it for it in view.items if _credit(it)]
     groups: dict[frozenset[int], tuple[list[_Item], float]] = {}
-    for seed in view.items:
-        if not _credit(seed):
-            continue
+    for seed in credited:
         claim = view.rare_words(seed, _claim_text(seed))
-        members = [
-            (m, sim) for m, sim in _best_matches(view, seed, threshold)
-            if _credit(m) and _credit(m) != _credit(seed)
-            and _same_claim(sim, claim, view.rare_words(m, _claim_text(m)), cfg.align_threshold)
-        ]
+        members = []
+        for article in view.article_ids:
+            if article == seed.article:
+                continue
+            # The best *credited* sentence of that article that makes the same claim.
+            options = [
+                (float(view.sims[seed.row, m.row]), m) for m in credited
+                if m.article == article and _credit(m) != _credit(seed)
+                and view.sims[seed.row, m.row] >= threshold
+                and _same_claim(float(view.sims[seed.row, m.row]), claim,
+                                view.rare_words(m, _claim_text(m)), cfg.align_threshold)
+            ]
+            if options:
+                members.append(max(options, key=lambda o: o[0]))
         if members:
-            group = [seed] + [m for m, _ in members]
+            group = [seed] + [m for _, m in members]
             key = frozenset(it.row for it in group)
-            mean = float(np.mean([sim for _, sim in members]))
+            mean = float(np.mean([sim for sim, _ in members]))
             if key not in groups or groups[key][1] < mean:
                 groups[key] = (group, mean)
     out = []
@@ -245,7 +254,7 @@ def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, 
 def _same_claim(sim: float, words_a: set[str], words_b: set[str], align_threshold: float) -> bool:
     """Similar sentences that share specific words: more shared words, less similarity needed."""
     shared = len(words_a & words_b)
-    return shared >= 2 or (shared == 1 and sim >= align_threshold)
+    return shared >= 2 or (shared == 1 and sim >= align_threshold - 0.1)
 
 
 def _drop_subsets(groups: dict[frozenset[int], tuple[list[_Item], float]]) -> list[tuple[list[_Item], float]]:
@@ -334,7 +343,7 @@ def spelled_differently(a: str, b: str) -> bool:
     if len(diffs) != 1:
         return False
     x, y = sorted(diffs[0], key=len)
-    if len(x) < 5 or y in (x + "s", x + "es", x + "i", x + "n", x + "ian", x + "ese"):
+    if len(x) < 5 or y in (x + "s", x + "es", x + "i", x + "is", x + "n", x + "ns", x + "ian", x + "ians", x + "ese"):
         return False  # plurals and demonyms ("Israel"/"Israeli") are not spellings of one name
     return difflib.SequenceMatcher(None, x, y).ratio() >= 0.85
 
@@ -369,30 +378,34 @@ def _namings(articles: Sequence[Article]) -> list[tuple[float, Divergence]]:
 # --- coverage ----------------------------------------------------------------
 
 def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
-    """Salient facts (names or numbers) that some articles report and others leave out."""
+    """Specific facts (rare names, numbers) that some articles report and others leave out."""
+    n = len(view.article_ids)
     candidates = []
     for it in view.items:
-        if not it.sentence.eligible or not _has_facts(it.sentence):
+        facts = _rare_facts(view, it)
+        if not it.sentence.eligible or not facts:
             continue
         echoes = [m for m, _ in _best_matches(view, it, cfg.coverage_threshold)]
-        if len(echoes) + 1 < len(view.article_ids):
-            candidates.append((float(view.centrality[it.row]), it, echoes))
+        if len(echoes) + 1 < n:
+            # Central facts first; fewer articles reporting it and more specific facts make it stand out.
+            score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(facts), 4)) * (1 + (n - 1 - len(echoes)) / n)
+            candidates.append((score, it, echoes, facts))
     candidates.sort(key=lambda c: -c[0])
     out, taken = [], []
-    for score, it, echoes in candidates:
+    for score, it, echoes, facts in candidates:
         if any(view.sims[it.row, t] >= cfg.align_threshold for t in taken):
             continue  # the same fact already listed from another article
         taken.append(it.row)
         reporting = [it] + echoes
         ids = {r.article for r in reporting}
         missing = tuple(a for a in view.article_ids if a not in ids)
-        conf = round(float(np.clip(score, 0.0, 1.0)), 3)
-        who = "Only one article reports this" if len(reporting) == 1 else f"{len(reporting)} of {len(view.article_ids)} articles report this"
-        out.append((conf * _KIND_WEIGHT["coverage"], Divergence(
+        conf = round(float(np.clip(view.centrality[it.row] + 0.3, 0.0, 1.0)), 3)
+        who = "Only one article reports" if len(reporting) == 1 else f"{len(reporting)} of {n} articles report"
+        out.append((score * _KIND_WEIGHT["coverage"], Divergence(
             kind="coverage",
-            topic=_topic(view, [it]),
-            summary=f"{who}; {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
-            positions=(_position([it]), *(_position([e]) for e in echoes), Position(missing, "does not report it", ())),
+            topic=", ".join(facts[:3]),
+            summary=f"{who} this; {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
+            positions=(*(_position([r]) for r in reporting), Position(missing, "does not report it", ())),
             confidence=conf,
         )))
         if len(out) >= _MAX_COVERAGE_ITEMS:
@@ -400,6 +413,9 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
     return out
 
 
-def _has_facts(sentence: Sentence) -> bool:
-    facts = _NAME_LABELS | {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE"}
-    return any(e.label in facts for e in sentence.entities)
+def _rare_facts(view: _StoryView, item: _Item) -> list[str]:
+    """Names few sentences of the story mention, and figures: what makes a fact checkable."""
+    limit = max(2, int(0.03 * len(view.items)))
+    names = [n for n in _names(item) if view.name_df[n] <= limit]
+    figures = [e.text for e in item.sentence.entities if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")]
+    return list(dict.fromkeys(names + figures))

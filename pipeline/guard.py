@@ -49,7 +49,7 @@ def check(generated: str, sources: Sequence[str], nlp: Language | None = None) -
     missing += [w for w in _number_words(gen) if w not in src_words]
     missing += [w for w in _names(gen, nlp) if not _has_words(w, src_words)]
     missing += [f'"{q}"' for q in _QUOTED.findall(gen) if normalise(q).lower() not in src.lower()]
-    if _negated(gen) != _negated(src):
+    if _negated(gen) != _negated(normalise(_closest(gen, sources))):
         missing.append("<negation differs>")
     return Verdict(not missing, tuple(dict.fromkeys(missing)))
 
@@ -74,6 +74,12 @@ def _names(text: str, nlp: Language | None) -> list[str]:
     if nlp is not None:
         names += [e.text for e in nlp(text).ents if e.label_ not in ("CARDINAL", "ORDINAL")]
     return [n for n in dict.fromkeys(names) if n]
+
+
+def _closest(generated: str, sources: Sequence[str]) -> str:
+    """The cited sentence sharing most words with the generated one: the one it restates."""
+    words = set(_tokens(generated))
+    return max(sources, key=lambda s: len(words & set(_tokens(s))), default="")
 
 
 def _negated(text: str) -> bool:

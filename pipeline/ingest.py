@@ -70,10 +70,10 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
         if article.sha256 in seen_hashes:
             warnings.append(f"skipped {path}: same text as {seen_hashes[article.sha256]}")
             continue
-        seen_hashes[article.sha256] = article.id
         if article.id in seen_ids:
             # Two files with one stem in different folders: keep both, with distinct ids.
             article = RawArticle(**{**article.__dict__, "id": f"{article.id}_{article.sha256[:8]}"})
+        seen_hashes[article.sha256] = article.id
         seen_ids.add(article.id)
         articles.append(article)
     return IngestResult(articles, warnings)
@@ -83,7 +83,7 @@ def read_one(path: Path, max_file_mb: float) -> tuple[RawArticle | None, str | N
     """One file to an article, or None with the reason it was skipped."""
     try:
         size = path.stat().st_size
-        if size > max_file_mb * 1024 * 1024:
+        if size > max_file_mb * 1_000_000:
             return None, f"skipped {path}: {size / 1e6:.1f} MB is over the {max_file_mb:g} MB limit (ingest.max_file_mb)"
         data = path.read_bytes()
     except OSError as exc:

@@ -86,7 +86,7 @@ def select(pool: Pool, scores: np.ndarray, budget: Budget, redundancy_weight: fl
     words_left = budget.max_words
     candidates = set(range(len(pool.sentences)))
     while candidates and len(chosen) < budget.max_sentences:
-        fitting = [i for i in candidates if pool.sentences[i].words <= words_left]
+        fitting = [i for i in candidates if pool.sentences[i].words <= words_left and not _repeats(i, chosen, pool)]
         if not fitting:
             break
         best = max(fitting, key=lambda i: _mmr(i, chosen, pool, scores, redundancy_weight))
@@ -94,6 +94,14 @@ def select(pool: Pool, scores: np.ndarray, budget: Budget, redundancy_weight: fl
         words_left -= pool.sentences[best].words
         candidates.discard(best)
     return chosen
+
+
+# Syndicated copies of one sentence in two articles: cosine this high is the same sentence.
+_DUPLICATE = 0.95
+
+
+def _repeats(i: int, chosen: list[int], pool: Pool) -> bool:
+    return bool(chosen) and float(np.max(pool.vectors[chosen] @ pool.vectors[i])) >= _DUPLICATE
 
 
 def _mmr(i: int, chosen: list[int], pool: Pool, scores: np.ndarray, weight: float) -> float:
@@ -214,8 +222,10 @@ _PREAMBLE = re.compile(r"^(here is|here's|sure|rewritten|summary|answer|sentence
 
 def first_sentence(text: str, nlp: Language) -> str:
     """The model's answer as one clean, finished sentence, without chatty preambles or quotes."""
-    text = text.strip().split("\n")[0].strip()
-    text = _PREAMBLE.sub("", text).strip().strip('"').strip()
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
+    if lines and _PREAMBLE.match(lines[0]) and not _PREAMBLE.sub("", lines[0]).strip():
+        lines = lines[1:]  # "Here is the rewritten sentence:" on a line of its own
+    text = _PREAMBLE.sub("", lines[0]).strip().strip('"').strip() if lines else ""
     sentences = [s.text.strip() for s in nlp(text).sents] if text else []
     first = sentences[0] if sentences else ""
     return first if re.search(r"[.!?][\"'”’)]?$", first) else ""

@@ -23,8 +23,11 @@ _BOILERPLATE = [
         r"^related (sources|articles|stories|coverage)\s*:?\s*$",
         r"^(read more|click here|sign up|subscribe)\b.{0,80}$",
         r"^(advertisement|skip advertisement)$",
-        r"^(by|written by|reporting by)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,4}(\s*(and|,)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*\s*$",
     )
+] + [
+    # Bylines: case matters here ("By Tuesday, talks had stalled." is reporting, "By Jane Doe" is not).
+    re.compile(r"^(By|Written by|Reporting by|BY)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,4}"
+               r"(\s*(and|,)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*\s*$")
 ]
 _TITLE_MAX_WORDS = 25
 _MIN_SENTENCE_WORDS = 5
@@ -144,5 +147,8 @@ def _attributions(span: Span) -> list[str]:
 
 def _subtree_phrase(token) -> str:
     """The noun phrase around token, without trailing relative clauses ('who spoke ...')."""
-    keep = [t for t in token.subtree if t.i <= token.i and t.lower_ not in ("the", "a", "an")]
-    return " ".join(t.text for t in keep).strip(" ,")
+    start = min(t.i for t in token.subtree)
+    while start < token.i and token.doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    # The text as written (keeps "Hamas-run"), up to the head noun.
+    return token.doc[start:token.i + 1].text.strip(" ,")
