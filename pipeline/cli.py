@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -32,13 +34,42 @@ class Output:
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
+        self._live_console = None  # set while a progress bar owns the terminal
 
     def log(self, message: str) -> None:
-        if not self.quiet:
+        if self.quiet:
+            return
+        if self._live_console is not None:
+            self._live_console.print(message, markup=False, highlight=False)
+        else:
             typer.echo(message, err=True)
 
     def error(self, message: str) -> None:
         typer.echo(f"newsdigest: error: {message}", err=True)
+
+    @contextmanager
+    def progress(self) -> Iterator[Callable[[str, int, int], None]]:
+        """A progress bar on stderr when it is a terminal; otherwise nothing (cron, pipes)."""
+        if self.quiet or not sys.stderr.isatty():
+            yield lambda _stage, _done, _total: None
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+
+        console = Console(stderr=True)
+        with Progress(console=console, transient=True) as bar:
+            self._live_console = console
+            tasks: dict[str, object] = {}
+
+            def update(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done)
+
+            try:
+                yield update
+            finally:
+                self._live_console = None
 
 
 @app.command(epilog=EXIT_CODES)
@@ -62,7 +93,8 @@ def summarise(
         overrides.append("output.formats=" + json.dumps([f.strip() for f in formats.split(",") if f.strip()]))
     try:
         settings = load_settings(config, overrides)
-        result = summarise_paths(paths or [Path("seeds")], settings, out, log=output.log)
+        with output.progress() as progress:
+            result = summarise_paths(paths or [Path("seeds")], settings, out, log=output.log, progress=progress)
     except NewsdigestError as exc:
         output.error(str(exc))
         raise typer.Exit(exc.exit_code) from None

@@ -26,6 +26,12 @@ from .report import (
 from .text import analyse
 
 Log = Callable[[str], None]
+# progress(stage, done, total): called as work advances, for a progress bar.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
 
 
 @dataclass
@@ -42,12 +48,13 @@ def summarise_paths(
     models: ModelBundle | None = None,
     cache_dir: Path | None = None,
     log: Log = lambda _msg: None,
+    progress: Progress = _no_progress,
 ) -> RunResult:
     """The whole `newsdigest summarise` job; returns the report and where it was written."""
     if out_dir is None:
-        return _summarise(paths, settings, None, models, cache_dir, log)
+        return _summarise(paths, settings, None, models, cache_dir, log, progress)
     with _run_lock(out_dir):
-        return _summarise(paths, settings, out_dir, models, cache_dir, log)
+        return _summarise(paths, settings, out_dir, models, cache_dir, log, progress)
 
 
 @contextmanager
@@ -69,7 +76,7 @@ def _run_lock(out_dir: Path) -> Iterator[None]:
 
 def _summarise(
     paths: Sequence[Path], settings: Settings, out_dir: Path | None,
-    models: ModelBundle | None, cache_dir: Path | None, log: Log,
+    models: ModelBundle | None, cache_dir: Path | None, log: Log, progress: Progress,
 ) -> RunResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -86,11 +93,13 @@ def _summarise(
     with _timed(timings, "embed_s"):
         vectors = _embed(articles, models)
     with _timed(timings, "article_digests_s"):
-        digests = {a.id: _digest([a], vectors, settings, models) for a in articles}
-        log("article digests done")
+        digests = {}
+        for done, article in enumerate(articles, 1):
+            digests[article.id] = _digest([article], vectors, settings, models)
+            progress("article digests", done, len(articles))
     with _timed(timings, "stories_s"):
-        story_list = _stories(articles, vectors, settings, models)
-        log(f"{len(story_list)} stories done")
+        story_list = _stories(articles, vectors, settings, models, progress)
+        log(f"{len(story_list)} {'story' if len(story_list) == 1 else 'stories'}")
     timings["total_s"] = round(time.perf_counter() - started, 3)
     report = _build_report(articles, digests, story_list, models, settings, warnings, timings)
     markdown = render_markdown(report, settings.divergence.markdown_items)
@@ -178,10 +187,15 @@ def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Sett
     return summarise.extractive(pool, budget, cfg, keep_source_order=single)
 
 
-def _stories(articles: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> list[Story]:
+def _stories(
+    articles: list[Article], vectors: dict[str, np.ndarray], settings: Settings,
+    models: ModelBundle, progress: Progress,
+) -> list[Story]:
     means = np.vstack([_unit(vectors[a.id].mean(axis=0)) for a in articles])
     result = []
-    for members in stories.group(articles, means, settings.stories.group_threshold):
+    groups = stories.group(articles, means, settings.stories.group_threshold)
+    for done, members in enumerate(groups, 1):
+        progress("stories", done, len(groups))
         group = [articles[i] for i in members]
         ids = tuple(a.id for a in group)
         if len(group) == 1:
@@ -234,6 +248,10 @@ def write_outputs(report: DigestReport, markdown: str, out_dir: Path, formats: S
         runs.mkdir(parents=True, exist_ok=True)
         stamp = report.generated_at.replace(":", "").replace("-", "")
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stamp}-", dir=runs))
+        # mkdtemp makes it private (0700); a published run folder is as readable as any other.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
         if "json" in formats:
             _write_file(tmp / "digest.json", render_json(report))
         if "md" in formats:
