@@ -130,3 +130,39 @@ def test_hybrid_with_the_real_generator_stays_faithful(real_bundle, tmp_path, nl
         # Each chosen sentence was either rewritten or the rewrite was refused and counted.
         assert digest.rejected_generations + sum(s.method == "generated" for s in digest.sentences) == len(digest.sentences)
     assert report.models["generator"].startswith("packaged:SmolLM2")
+
+
+def _write_recession_articles(folder, count):
+    """Real articles on another story (US inflation), from the shared scale-test data."""
+    import pathlib
+
+    data = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "recession_articles.json"
+    articles = [a for a in json.loads(data.read_text()) if len(a["content"].split()) > 150][:count]
+    for i, a in enumerate(articles):
+        (folder / f"inflation_{i}.txt").write_text(a["title"] + "\n\n" + a["content"])
+
+
+def test_mixed_input_is_grouped_into_stories(real_bundle, tmp_path):
+    import shutil
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, src / seed.name)
+    _write_recession_articles(src, 2)
+    report = summarise_paths([src], Settings(), out_dir=tmp_path / "out", models=real_bundle).report
+    groups = sorted(sorted(s.article_ids) for s in report.stories)
+    assert groups == [sorted(p.stem for p in SEEDS.glob("*.txt")), ["inflation_0", "inflation_1"]]
+    for story in report.stories:
+        # Divergences never mix articles of different stories.
+        for d in story.divergences:
+            assert {a for p in d.positions for a in p.article_ids} <= set(story.article_ids)
+
+
+def test_one_article_gets_its_digest_and_a_note(real_bundle, tmp_path):
+    report = summarise_paths([sorted(SEEDS.glob("*.txt"))[0]], Settings(), out_dir=tmp_path, models=real_bundle).report
+    assert len(report.articles) == 1 and len(report.stories) == 1
+    story = report.stories[0]
+    assert story.divergences == []
+    assert any("two or more sources" in note for note in story.notes)
+    assert story.digest.text == report.articles[0].digest.text
