@@ -236,9 +236,12 @@ def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, 
     out = []
     for group, mean_sim in _drop_subsets(groups):
         group.sort(key=lambda it: view.article_ids.index(it.article))
-        conf = round(min(1.0, mean_sim + 0.05 * (len(group) - 2)), 3)
+        sourced = sum(_is_sourcing(it) for it in group)
+        if not sourced:
+            continue  # newsmakers each saying their piece is reporting, not a disputed attribution
+        conf = round(min(1.0, mean_sim + 0.05 * (len(group) - 2) + 0.05 * (sourced - 1)), 3)
         credits = "; ".join(dict.fromkeys(", ".join(it.sentence.attributions) for it in group))
-        out.append((conf * _KIND_WEIGHT["attribution"] * (1 + 0.1 * len(group)), Divergence(
+        out.append((conf * _KIND_WEIGHT["attribution"] * (1 + 0.1 * len(group) + 0.1 * sourced), Divergence(
             kind="attribution",
             topic=_topic(view, group),
             summary=f"{len(group)} articles credit this to different sources: {credits}.",
@@ -265,6 +268,16 @@ def _drop_subsets(groups: dict[frozenset[int], tuple[list[_Item], float]]) -> li
         if not any(key <= k for k in kept):
             kept.append(key)
     return [groups[k] for k in kept]
+
+
+# Nouns that mark a credit as a source of information rather than a newsmaker speaking.
+_SOURCING_NOUNS = {"source", "sources", "official", "officials", "aide", "aides", "diplomat", "diplomats",
+                   "spokesman", "spokeswoman", "spokesperson", "ministry", "people", "person", "analyst",
+                   "analysts", "expert", "experts", "report", "reports", "media", "witnesses", "authorities"}
+
+
+def _is_sourcing(item: _Item) -> bool:
+    return any(set(c.split()) & _SOURCING_NOUNS for c in _credit(item))
 
 
 _GENERIC_CREDITS = {"reports", "report", "it", "this", "that", "they", "he", "she", "statement"}
@@ -385,7 +398,8 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         facts = _rare_facts(view, it)
         if not it.sentence.eligible or not facts:
             continue
-        echoes = [m for m, _ in _best_matches(view, it, cfg.coverage_threshold)]
+        echoes = [m for m, sim in _best_matches(view, it, cfg.coverage_threshold)
+                  if _restates(view, it, m, sim, facts, cfg)]
         if len(echoes) + 1 < n:
             # Central facts first; fewer articles reporting it and more specific facts make it stand out.
             score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(facts), 4)) * (1 + (n - 1 - len(echoes)) / n)
@@ -405,7 +419,7 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             kind="coverage",
             topic=", ".join(facts[:3]),
             summary=f"{who} this; {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
-            positions=(*(_position([r]) for r in reporting), Position(missing, "does not report it", ())),
+            positions=(*(_position([r]) for r in reporting), Position(missing, "not reported", ())),
             confidence=conf,
         )))
         if len(out) >= _MAX_COVERAGE_ITEMS:
@@ -413,9 +427,20 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
     return out
 
 
+def _restates(view: _StoryView, item: _Item, other: _Item, sim: float, facts: list[str], cfg: DivergenceConfig) -> bool:
+    """Does `other` report the fact in `item`? Near-paraphrase, or similar and sharing its specifics."""
+    if sim >= cfg.align_threshold + 0.13:
+        return True
+    other_text = normalise(other.sentence.text).lower()
+    shared_facts = [f for f in facts if normalise(f).lower() in other_text]
+    return bool(shared_facts) or len(view.rare_words(item) & view.rare_words(other)) >= 2
+
+
 def _rare_facts(view: _StoryView, item: _Item) -> list[str]:
     """Names few sentences of the story mention, and figures: what makes a fact checkable."""
     limit = max(2, int(0.03 * len(view.items)))
     names = [n for n in _names(item) if view.name_df[n] <= limit]
-    figures = [e.text for e in item.sentence.entities if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")]
+    # Figures written with digits: "one of the issues" is not a figure, "251 hostages" is.
+    figures = [e.text for e in item.sentence.entities
+               if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY") and re.search(r"\d", e.text)]
     return list(dict.fromkeys(names + figures))
