@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .text import clean_body, split_title
@@ -22,6 +22,10 @@ class RawArticle:
     path: str
     sha256: str
     body: str
+    # Known for feeds, web pages and JSON records; empty for plain text files.
+    outlet: str = ""
+    published: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -72,7 +76,7 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
             continue
         if article.id in seen_ids:
             # Two files with one stem in different folders: keep both, with distinct ids.
-            article = RawArticle(**{**article.__dict__, "id": f"{article.id}_{article.sha256[:8]}"})
+            article = replace(article, id=f"{article.id}_{article.sha256[:8]}")
         seen_hashes[article.sha256] = article.id
         seen_ids.add(article.id)
         articles.append(article)

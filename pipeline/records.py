@@ -37,6 +37,9 @@ class Article:
     sha256: str
     body: str
     sentences: tuple[Sentence, ...] = ()
+    outlet: str = ""
+    published: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ class ArticleModel(BaseModel):
     title: str
     path: str
     sha256: str
+    outlet: str | None = None
+    published: str | None = Field(None, description="publication date as given by the source")
+    url: str | None = None
     digest: DigestModel
     sentences: list[str] = Field(description="the cleaned source sentences citations point into")
 

@@ -137,7 +137,7 @@ def _analyse(raw: list[RawArticle], models: ModelBundle, warnings: list[str]) ->
         if not any(s.eligible for s in sentences):
             warnings.append(f"skipped {r.path}: no complete sentences to summarise")
             continue
-        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences))
+        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences, r.outlet, r.published, r.url))
     return articles
 
 
@@ -218,6 +218,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _build_report(articles, digests, story_list, models, settings, warnings, timings) -> DigestReport:
     article_models = [
         ArticleModel(id=a.id, title=a.title, path=a.path, sha256=a.sha256,
+                     outlet=a.outlet or None, published=a.published or None, url=a.url or None,
                      digest=digest_model(digests[a.id]), sentences=[s.text for s in a.sentences])
         for a in articles
     ]
