@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import NewsdigestError
+from .errors import ConfigError, Interrupted, NewsdigestError
 
 EXIT_CODES = """\b
 Exit codes:
@@ -21,7 +21,8 @@ Exit codes:
   2   usage or configuration error
   66  no usable input
   73  output folder cannot be written
-  75  another run holds the output folder's lock"""
+  75  another run holds the output folder's lock
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM)"""
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, epilog=EXIT_CODES,
@@ -30,27 +31,37 @@ app = typer.Typer(
 
 
 class Output:
-    """Results go to stdout; logs and warnings to stderr, unless --quiet."""
+    """Results go to stdout; logs, warnings and errors to stderr (errors only with --quiet),
+    as plain lines or, with --log-format json, one JSON object per line for log collectors."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, log_format: str = "text") -> None:
         self.quiet = quiet
+        self.json_logs = log_format == "json"
         self._live_console = None  # set while a progress bar owns the terminal
 
     def log(self, message: str) -> None:
-        if self.quiet:
-            return
+        if not self.quiet:
+            level = "warning" if message.startswith("warning: ") else "info"
+            self._emit(level, message.removeprefix("warning: ") if self.json_logs else message)
+
+    def error(self, message: str) -> None:
+        self._emit("error", message if self.json_logs else f"newsdigest: error: {message}")
+
+    def _emit(self, level: str, message: str) -> None:
+        if self.json_logs:
+            from datetime import datetime, timezone
+
+            stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            message = json.dumps({"time": stamp, "level": level, "message": message}, ensure_ascii=False)
         if self._live_console is not None:
             self._live_console.print(message, markup=False, highlight=False)
         else:
             typer.echo(message, err=True)
 
-    def error(self, message: str) -> None:
-        typer.echo(f"newsdigest: error: {message}", err=True)
-
     @contextmanager
     def progress(self) -> Iterator[Callable[[str, int, int], None]]:
         """A progress bar on stderr when it is a terminal; otherwise nothing (cron, pipes)."""
-        if self.quiet or not sys.stderr.isatty():
+        if self.quiet or self.json_logs or not sys.stderr.isatty():
             yield lambda _stage, _done, _total: None
             return
         from rich.console import Console
@@ -81,27 +92,69 @@ def summarise(
     formats: Annotated[Optional[str], typer.Option("--format", help="Comma-separated: md,json.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report JSON to stdout.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option(
+        "--cache-dir", help="Cache folder (default: $NEWSDIGEST_CACHE_DIR, else $XDG_CACHE_HOME/newsdigest).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute everything; read and write no cache.")] = False,
+    wait: Annotated[float, typer.Option("--wait", help="If another run holds the output folder, wait up to SECONDS.")] = 0.0,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Keep the newest N run folders, delete older ones.")] = 30,
+    log_format: Annotated[str, typer.Option("--log-format", help="text or json (one object per line).")] = "text",
 ) -> None:
     """Summarise articles per article and per story, with where the sources diverge."""
     from .config import load_settings
+    from .models.loaders import default_cache_dir
     from .run import summarise_paths
 
-    output = Output(quiet)
+    output = Output(quiet, log_format)
     _quiet_libraries()
     overrides = list(set_ or [])
     if formats:
         overrides.append("output.formats=" + json.dumps([f.strip() for f in formats.split(",") if f.strip()]))
     try:
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"--log-format must be text or json, not {log_format!r}")
         settings = load_settings(config, overrides)
-        with output.progress() as progress:
-            result = summarise_paths(paths or [Path("seeds")], settings, out, log=output.log, progress=progress)
+        with _stop_cleanly(), output.progress() as progress:
+            result = summarise_paths(
+                paths or [Path("seeds")], settings, out, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                log=output.log, progress=progress, wait_s=wait, keep=keep,
+            )
     except NewsdigestError as exc:
         output.error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except Interrupted as exc:
+        output.error(f"{exc}; nothing was published, the previous output is intact")
         raise typer.Exit(exc.exit_code) from None
     if as_json:
         typer.echo(result.report.model_dump_json(indent=2))
     elif result.run_dir is not None:
         output.log(f"wrote {result.run_dir} ({result.report.timings['total_s']:.1f} s)")
+
+
+@app.command()
+def doctor(
+    out: Annotated[Path, typer.Option("--out", help="Output folder to check.")] = Path("outputs"),
+    config: Annotated[Optional[Path], typer.Option("--config", help="A TOML settings file.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: key=value.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder to check.")] = None,
+) -> None:
+    """Check models, cache and output folders and offline settings; print what to fix. Exit 1 if any fails."""
+    from .config import load_settings
+    from .doctor import run_checks
+    from .models.loaders import default_cache_dir
+
+    _quiet_libraries()
+    try:
+        checks = run_checks(load_settings(config, list(set_ or [])), out, cache_dir or default_cache_dir())
+    except NewsdigestError as exc:
+        Output(False).error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            typer.echo(f"      fix: {check.fix}")
+    failed = sum(not c.ok for c in checks)
+    typer.echo(f"{len(checks) - failed} ok, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
@@ -138,24 +191,12 @@ def eval_(
     if mode:
         overrides.append(f"summary.mode={mode}")
     peer_list = [p.strip() for p in peers.split(",") if p.strip() and p.strip() != "none"]
-    show_progress = not quiet and sys.stderr.isatty()
     try:
         settings = load_settings(config, overrides)
-        if show_progress:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            with Progress(console=Console(stderr=True), transient=True) as bar:
-                task = bar.add_task("eval", total=None)
-                result = evaluate(
-                    path, settings, limit=limit, words=words, match_reference_length=match_reference_length,
-                    peers=peer_list, progress=lambda done, total: bar.update(task, completed=done, total=total),
-                    log=output.log,
-                )
-        else:
+        with output.progress() as progress:
             result = evaluate(
                 path, settings, limit=limit, words=words, match_reference_length=match_reference_length,
-                peers=peer_list, log=output.log,
+                peers=peer_list, progress=lambda done, total: progress("eval", done, total), log=output.log,
             )
         markdown = render_markdown(result)
         if out_md is not None:
@@ -167,6 +208,22 @@ def eval_(
         output.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
     typer.echo(render_json(result) if as_json else markdown)
+
+
+@contextmanager
+def _stop_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into an exception, so locks and temporary folders are released."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _quiet_libraries() -> None:

@@ -35,3 +35,14 @@ class LockedError(NewsdigestError):
     """Another run holds the output folder's lock."""
 
     exit_code = 75
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT: unwind (releasing the lock, removing temporaries) and exit 128+signal.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` on the way swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by signal {signum}")
+        self.exit_code = 128 + signum

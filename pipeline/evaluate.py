@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import re
 import tempfile
@@ -48,6 +49,7 @@ PEERS = ("lead", "lexrank", "generator")
 DEFAULT_PEERS = ("lead", "lexrank")
 ROUGE_KEYS = ("rouge1", "rouge2", "rougeL")
 BOOTSTRAP_RESAMPLES = 1000
+_EXAMPLES = 5  # unsupported facts quoted in the result, so a non-zero count can be checked
 _SEP_OLD = "|||||"
 _ALLSIDES_ITEM = re.compile(r"TITLE=>\s*(?P<title>.*?)\s*ARTICLE=>\s*(?P<body>.*)", re.S)
 
@@ -64,6 +66,7 @@ class _Scores:
 
     rouge: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in ROUGE_KEYS})
     unsupported: int = 0
+    examples: list[str] = field(default_factory=list)
     generated: int = 0
     rejected: int = 0
     words: list[int] = field(default_factory=list)
@@ -78,6 +81,8 @@ def detect_format(path: Path) -> str:
         not path.exists() and path.with_name(path.name + ".source").is_file()
     ):
         return "allsides"
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder: eval needs a dataset file (.csv, .jsonl or X.source)")
     if not path.is_file():
         raise ConfigError(f"dataset not found: {path}")
     if path.suffix.lower() == ".csv":
@@ -214,9 +219,26 @@ def bootstrap_ci(values: Sequence[float], resamples: int = BOOTSTRAP_RESAMPLES, 
     return (min(float(lo), mean), max(float(hi), mean))
 
 
-def count_unsupported(sentences: Sequence[str], sources: Sequence[str], nlp: Language) -> int:
+def source_sentences(documents: Sequence[str], articles: Sequence[Article], prefix: str) -> list[str]:
+    """All the cluster's source text as sentences (spaCy's split, so "Liberia.They" is two words).
+
+    Documents that `articles_from_texts` dropped (no eligible sentence) still count as source.
+    """
+    by_id = {a.id: a for a in articles}
+    out: list[str] = []
+    for i, doc in enumerate(documents):
+        article = by_id.get(f"{prefix}{i}")
+        out += [s.text for s in article.sentences] if article else [clean_body(doc)]
+    return out
+
+
+def unsupported_facts(sentences: Sequence[str], sources: Sequence[str], nlp: Language) -> list[str]:
     """Numbers, names and quotes in `sentences` that appear nowhere in the cluster's sources."""
-    return sum(len(guard.unsupported_facts(s, sources, nlp)) for s in sentences if s.strip())
+    return [fact for s in sentences if s.strip() for fact in guard.unsupported_facts(s, sources, nlp)]
+
+
+def count_unsupported(sentences: Sequence[str], sources: Sequence[str], nlp: Language) -> int:
+    return len(unsupported_facts(sentences, sources, nlp))
 
 
 # --- peers -----------------------------------------------------------------
@@ -253,11 +275,19 @@ def lexrank_peer(articles: Sequence[Article], budget: Budget) -> list[str]:
     summarizer.stop_words = get_stop_words("english")
 
     def within_budget(ranked):  # sumy passes SentenceInfo best first; it re-sorts our pick by order
-        chosen = _fill([str(info.sentence) for info in ranked], budget)
-        keep = set(chosen)
-        return [info for info in ranked if str(info.sentence) in keep]
+        if any(math.isnan(info.rating) for info in ranked):
+            # Too few sentences for IDF (every weight log(N/(1+n)) <= 0): no graph, so source order.
+            ranked = sorted(ranked, key=lambda info: info.order)
+        keep = set(_fill([str(info.sentence) for info in ranked], budget))
+        picked = []
+        for info in ranked:  # a sentence repeated across articles is picked once
+            if str(info.sentence) in keep:
+                keep.discard(str(info.sentence))
+                picked.append(info)
+        return picked
 
-    return [str(s) for s in summarizer(document, within_budget)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return [str(s) for s in summarizer(document, within_budget)]
 
 
 class _RegexTokenizer:
@@ -353,11 +383,10 @@ def evaluate(
         budget = cluster_budget(settings, cluster.reference, words, match_reference_length)
         budgets.append(budget)
         ref_words.append(len(cluster.reference.split()))
-        sources = [clean_body(d) for d in cluster.documents]
-
         t0 = time.perf_counter()
         articles = articles_from_texts(cluster.documents, models, prefix=f"c{n}d")
         analyse_s = time.perf_counter() - t0
+        sources = source_sentences(cluster.documents, articles, prefix=f"c{n}d")
         digest = _system_digest(articles, settings, budget, models)
         system_s = time.perf_counter() - t0
         sentences = [s.text for s in digest.sentences]
@@ -415,7 +444,9 @@ def _record(
     text = " ".join(sentences)
     for key, value in rouge_scores(text, cluster.reference, scorer).items():
         scores.rouge[key].append(value)
-    scores.unsupported += count_unsupported(sentences, sources, nlp)
+    facts = unsupported_facts(sentences, sources, nlp)
+    scores.unsupported += len(facts)
+    scores.examples += facts[:_EXAMPLES - len(scores.examples)]
     scores.generated += generated
     scores.rejected += rejected
     scores.words.append(len(text.split()))
@@ -432,6 +463,7 @@ def _summary(scores: _Scores) -> dict[str, Any]:
     s_per_cluster = _mean(scores.seconds)
     out.update(
         unsupported=scores.unsupported,
+        unsupported_examples=scores.examples,
         # Share of generated sentences the guard replaced by their source (None: nothing generated).
         guard_replaced=round(scores.rejected / attempted, 3) if attempted else None,
         words=round(_mean(scores.words), 1),
@@ -484,6 +516,11 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"| {name} | {' | '.join(rouge)} | {r['unsupported']} | {replaced} | {r['words']:.1f} "
             f"| {r['s_per_cluster']:.3f} | {per_min} |"
         )
+    flagged = [(name, r) for name, r in rows if r["unsupported"]]
+    if flagged:
+        lines.append("")
+        lines += [f"Unsupported facts flagged in {name} (up to {_EXAMPLES} shown): "
+                  + ", ".join(f"`{fact}`" for fact in r["unsupported_examples"]) for name, r in flagged]
     return "\n".join(lines) + "\n"
 
 

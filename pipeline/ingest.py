@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .text import clean_body, split_title
@@ -32,6 +32,8 @@ class RawArticle:
 class IngestResult:
     articles: list[RawArticle]
     warnings: list[str]
+    # article id -> paths of other files with exactly its text (summarised once).
+    duplicates: dict[str, list[str]] = field(default_factory=dict)
 
 
 def discover(paths: Iterable[Path], extensions: Iterable[str]) -> tuple[list[Path], list[str]]:
@@ -65,6 +67,7 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
     warnings: list[str] = []
     seen_hashes: dict[str, str] = {}
     seen_ids: set[str] = set()
+    duplicates: dict[str, list[str]] = {}
     for path in files:
         article, warning = read_one(path, max_file_mb)
         if warning:
@@ -72,7 +75,9 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
         if article is None:
             continue
         if article.sha256 in seen_hashes:
-            warnings.append(f"skipped {path}: same text as {seen_hashes[article.sha256]}")
+            original = seen_hashes[article.sha256]
+            warnings.append(f"skipped {path}: same text as {original}")
+            duplicates.setdefault(original, []).append(str(path))
             continue
         if article.id in seen_ids:
             # Two files with one stem in different folders: keep both, with distinct ids.
@@ -80,7 +85,7 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
         seen_hashes[article.sha256] = article.id
         seen_ids.add(article.id)
         articles.append(article)
-    return IngestResult(articles, warnings)
+    return IngestResult(articles, warnings, duplicates)
 
 
 def read_one(path: Path, max_file_mb: float) -> tuple[RawArticle | None, str | None]:

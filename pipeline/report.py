@@ -40,6 +40,8 @@ class ArticleModel(BaseModel):
     outlet: str | None = None
     published: str | None = Field(None, description="publication date as given by the source")
     url: str | None = None
+    duplicates: list[str] = Field(default_factory=list, description="paths of files with the same text")
+    near_duplicate_of: str | None = Field(None, description="id of the article this one copies (syndication)")
     digest: DigestModel
     sentences: list[str] = Field(description="the cleaned source sentences citations point into")
 

@@ -1,33 +1,41 @@
-"""One batch run: read inputs, load models once, digest articles and stories, write atomically."""
+"""One batch run: read inputs, reuse cached results, load models only for what is new,
+digest articles and stories, and publish the report atomically."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock, Timeout
 
 from . import diverge, stories, summarise
+from .cache import (
+    Cache, cache_key, digest_from_json, digest_to_json, divergences_from_json, divergences_to_json,
+    sentences_from_json, sentences_to_json,
+)
 from .config import Settings
-from .errors import LockedError, NoUsableInputError, OutputError
+from .errors import NoUsableInputError
 from .ingest import RawArticle, discover, read_articles
-from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle
+from .models.base import PROMPT_VERSION
+from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
+from .output import prune_runs, run_lock, write_run
 from .records import Article, Digest, Story
 from .report import (
     ArticleModel, DigestReport, StoryModel, digest_model, divergence_model, render_json, render_markdown,
 )
-from .text import analyse
+from .text import analyse, clean_body
 
 Log = Callable[[str], None]
 # progress(stage, done, total): called as work advances, for a progress bar.
 Progress = Callable[[str, int, int], None]
+
+
+def _quiet(_msg: str) -> None:
+    return None
 
 
 def _no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -39,6 +47,20 @@ class RunResult:
     report: DigestReport
     markdown: str
     run_dir: Path | None
+    models_loaded: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    """What every step of one run shares."""
+
+    settings: Settings
+    models: ModelBundle
+    cache: Cache
+    identity: dict[str, str]
+    log: Log
+    progress: Progress
+    warnings: list[str]
 
 
 def summarise_paths(
@@ -47,31 +69,24 @@ def summarise_paths(
     out_dir: Path | None = None,
     models: ModelBundle | None = None,
     cache_dir: Path | None = None,
-    log: Log = lambda _msg: None,
+    log: Log = _quiet,
     progress: Progress = _no_progress,
+    wait_s: float = 0.0,
+    keep: int | None = None,
 ) -> RunResult:
-    """The whole `newsdigest summarise` job; returns the report and where it was written."""
+    """The whole `newsdigest summarise` job; returns the report and where it was written.
+
+    `cache_dir=None` computes everything afresh; with a folder, unchanged articles and
+    stories are read back from it and no model is loaded for them.
+    """
     if out_dir is None:
         return _summarise(paths, settings, None, models, cache_dir, log, progress)
-    with _run_lock(out_dir):
-        return _summarise(paths, settings, out_dir, models, cache_dir, log, progress)
-
-
-@contextmanager
-def _run_lock(out_dir: Path) -> Iterator[None]:
-    """One run per output folder; the OS drops the lock if the holder dies, so it never goes stale."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(out_dir / ".newsdigest.lock", timeout=0)
-        lock.acquire()
-    except Timeout:
-        raise LockedError(f"another newsdigest run is writing to {out_dir}; try again when it ends") from None
-    except OSError as exc:
-        raise OutputError(f"cannot write outputs to {out_dir}: {exc.strerror or exc}") from None
-    try:
-        yield
-    finally:
-        lock.release()
+    with run_lock(out_dir, wait_s):
+        result = _summarise(paths, settings, out_dir, models, cache_dir, log, progress)
+        if keep is not None:
+            for old in prune_runs(out_dir, keep):
+                log(f"removed old run {old.name} (--keep {keep})")
+        return result
 
 
 def _summarise(
@@ -80,45 +95,60 @@ def _summarise(
 ) -> RunResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    raw, warnings = _ingest(paths, settings, log)
+    raw, duplicates, warnings = _ingest(paths, settings, log)
     if models is None:
         apply_offline_policy(settings.models.allow_download)
-        with _timed(timings, "load_models_s"):
-            models = load_bundle(settings.models, cache_dir or default_cache_dir(), settings.summary.max_new_tokens)
+        models = load_bundle(settings.models, cache_dir or default_cache_dir(), settings.summary.max_new_tokens)
+    ctx = _Context(settings, models, Cache(cache_dir, lambda m: _warn(warnings, log, m)),
+                   _identity(settings), log, progress, warnings)
     with _timed(timings, "analyse_s"):
-        articles = _analyse(raw, models, warnings)
+        articles = _analysed_articles(raw, ctx)
     if not articles:
         raise NoUsableInputError("no usable article text in the input: " + "; ".join(warnings[-3:]))
     log(f"read {len(articles)} articles" + (f", skipped {len(warnings)} inputs" if warnings else ""))
     with _timed(timings, "embed_s"):
-        vectors = _embed(articles, models)
+        vectors = _sentence_vectors(articles, ctx)
+    copies = stories.near_duplicates(articles, vectors)
+    for copy, original in copies.items():
+        _warn(warnings, log, f"{copy} is a near-copy of {original}: not counted as an independent source")
     with _timed(timings, "article_digests_s"):
-        digests = {}
-        for done, article in enumerate(articles, 1):
-            digests[article.id] = _digest([article], vectors, settings, models)
-            progress("article digests", done, len(articles))
+        digests = _article_digests(articles, vectors, ctx)
     with _timed(timings, "stories_s"):
-        story_list = _stories(articles, vectors, settings, models, progress)
+        story_list = _stories(articles, vectors, copies, ctx)
         log(f"{len(story_list)} {'story' if len(story_list) == 1 else 'stories'}")
     timings["total_s"] = round(time.perf_counter() - started, 3)
-    report = _build_report(articles, digests, story_list, models, settings, warnings, timings)
+    timings["cache_hits"], timings["cache_misses"] = ctx.cache.hits, ctx.cache.misses
+    report = _build_report(articles, digests, story_list, duplicates, copies, ctx, timings)
     markdown = render_markdown(report, settings.divergence.markdown_items)
-    run_dir = write_outputs(report, markdown, out_dir, settings.output.formats) if out_dir else None
-    return RunResult(report, markdown, run_dir)
+    run_dir = _publish(report, markdown, out_dir, settings.output.formats) if out_dir else None
+    return RunResult(report, markdown, run_dir, list(models.loaded))
 
 
-class _timed:
-    def __init__(self, timings: dict[str, float], key: str) -> None:
-        self.timings, self.key = timings, key
-
-    def __enter__(self) -> None:
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        self.timings[self.key] = round(time.perf_counter() - self.start, 3)
+def _warn(warnings: list[str], log: Log, message: str) -> None:
+    warnings.append(message)
+    log(f"warning: {message}")
 
 
-def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[RawArticle], list[str]]:
+@contextmanager
+def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[key] = round(time.perf_counter() - start, 3)
+
+
+def _identity(settings: Settings) -> dict[str, str]:
+    """Model ids with versions: part of every cache key, read without loading any model."""
+    m = settings.models
+    return {"embedder": model_identity(m.embedder), "nlp": model_identity(m.ner),
+            "generator": model_identity(m.generator), "generator_kind": m.generator_kind,
+            "dtype": m.dtype, "prompt": PROMPT_VERSION}
+
+
+# --- steps -------------------------------------------------------------------
+
+def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[RawArticle], dict[str, list[str]], list[str]]:
     files, warnings = discover(paths, settings.ingest.extensions)
     result = read_articles(files, settings.ingest.max_file_mb)
     warnings += result.warnings
@@ -127,52 +157,97 @@ def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[R
     if not result.articles:
         detail = f" ({len(files)} files, none usable)" if files else ""
         raise NoUsableInputError(f"no usable articles in {', '.join(map(str, paths))}{detail}")
-    return result.articles, warnings
+    return result.articles, result.duplicates, warnings
 
 
-def _analyse(raw: list[RawArticle], models: ModelBundle, warnings: list[str]) -> list[Article]:
-    analysed = analyse([r.body for r in raw], models.nlp)
+def _analysed_articles(raw: list[RawArticle], ctx: _Context) -> list[Article]:
+    keys = [cache_key("analysis", ctx.identity["nlp"], r.sha256) for r in raw]
+    cached = [ctx.cache.get_json("analysis", k) for k in keys]
+    todo = [i for i, c in enumerate(cached) if c is None]
+    fresh = analyse([raw[i].body for i in todo], ctx.models.nlp) if todo else []
+    sentences_of = {i: sentences_from_json(c) for i, c in enumerate(cached) if c is not None}
+    for i, sentences in zip(todo, fresh):
+        sentences_of[i] = sentences
+        ctx.cache.put_json("analysis", keys[i], sentences_to_json(sentences))
     articles = []
-    for r, sentences in zip(raw, analysed):
-        if not any(s.eligible for s in sentences):
-            warnings.append(f"skipped {r.path}: no complete sentences to summarise")
+    for i, r in enumerate(raw):
+        if not any(s.eligible for s in sentences_of[i]):
+            _warn(ctx.warnings, ctx.log, f"skipped {r.path}: no complete sentences to summarise")
             continue
-        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences, r.outlet, r.published, r.url))
+        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences_of[i], r.outlet, r.published, r.url))
     return articles
 
 
-def _embed(articles: list[Article], models: ModelBundle) -> dict[str, np.ndarray]:
-    """Every sentence embedded once, in one batch, shared by digests, stories and divergences."""
-    texts = [s.text for a in articles for s in a.sentences]
-    matrix = models.embedder.embed(texts)
-    out, start = {}, 0
-    for a in articles:
-        out[a.id] = matrix[start:start + len(a.sentences)]
-        start += len(a.sentences)
-    return out
+def _sentence_vectors(articles: list[Article], ctx: _Context) -> dict[str, np.ndarray]:
+    """Every sentence embedded once, shared by digests, stories and divergences; cached per article."""
+    keys = {a.id: cache_key("vectors", ctx.identity["embedder"], ctx.identity["nlp"], a.sha256) for a in articles}
+    vectors = {a.id: ctx.cache.get_array("vectors", keys[a.id]) for a in articles}
+    todo = [a for a in articles if vectors[a.id] is None or len(vectors[a.id]) != len(a.sentences)]
+    if todo:
+        matrix = ctx.models.embedder.embed([s.text for a in todo for s in a.sentences])
+        start = 0
+        for a in todo:
+            vectors[a.id] = matrix[start:start + len(a.sentences)]
+            start += len(a.sentences)
+            ctx.cache.put_array("vectors", keys[a.id], vectors[a.id])
+    return vectors  # type: ignore[return-value]
 
 
-def articles_from_texts(texts: Sequence[str], models: ModelBundle, prefix: str = "doc") -> list[Article]:
-    """Articles from plain texts (datasets, tests): the same cleaning and analysis as files get."""
-    from .text import clean_body
+def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> dict[str, Digest]:
+    digests = {}
+    for done, article in enumerate(articles, 1):
+        key = cache_key("article", article.id, article.sha256, _digest_settings(ctx))
+        cached = ctx.cache.get_json("digest", key)
+        if cached is not None:
+            digests[article.id] = digest_from_json(cached)
+        else:
+            digests[article.id] = _digest([article], vectors, ctx.settings, ctx.models)
+            ctx.cache.put_json("digest", key, digest_to_json(digests[article.id]))
+        ctx.progress("article digests", done, len(articles))
+    return digests
 
-    bodies = [clean_body(t) for t in texts]
-    analysed = analyse(bodies, models.nlp)
-    return [
-        Article(f"{prefix}{i}", body.split("\n", 1)[0][:80], f"<{prefix}{i}>", "", body, sentences)
-        for i, (body, sentences) in enumerate(zip(bodies, analysed))
-        if any(s.eligible for s in sentences)
-    ]
+
+def _digest_settings(ctx: _Context) -> dict:
+    """What a digest depends on besides its articles (the generator only outside extractive mode)."""
+    summary = ctx.settings.summary.model_dump(mode="json")
+    models = dict(ctx.identity)
+    if summary["mode"] == "extractive":
+        for unused in ("generator", "generator_kind", "dtype", "prompt"):
+            models.pop(unused)
+    return {"summary": summary, "models": models}
 
 
-def story_digest(articles: list[Article], settings: Settings, models: ModelBundle) -> Digest:
-    """The merged digest of one story, exactly as `summarise` builds it (eval uses this)."""
-    vectors = _embed(articles, models)
-    if len(articles) == 1:
-        # One document is still a "story" for eval: use the story budget, not the article one.
-        settings = settings.model_copy(deep=True)
-        settings.summary.article = settings.summary.story
-    return _digest(articles, vectors, settings, models)
+def _stories(
+    articles: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
+) -> list[Story]:
+    means = np.vstack([_unit(vectors[a.id].mean(axis=0)) for a in articles])
+    groups = stories.group(articles, means, ctx.settings.stories.group_threshold)
+    result = []
+    for done, members in enumerate(groups, 1):
+        group = [articles[i] for i in members]
+        ids = tuple(a.id for a in group)
+        if len(group) == 1:
+            result.append(Story(stories.story_id(ids), group[0].title, ids))
+        else:
+            digest, divergences = _story_results(group, vectors, copies, ctx)
+            result.append(Story(stories.story_id(ids), stories.story_title(group, means[members]), ids,
+                                digest, divergences))
+        ctx.progress("stories", done, len(groups))
+    return result
+
+
+def _story_results(group: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context):
+    key = cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
+                    _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json"))
+    cached = ctx.cache.get_json("story", key)
+    if cached is not None:
+        return digest_from_json(cached["digest"]), divergences_from_json(cached["divergences"])
+    digest = _digest(group, vectors, ctx.settings, ctx.models)
+    # Syndicated copies repeat their original: they are not independent sources to compare.
+    independent = [a for a in group if a.id not in copies]
+    divergences = tuple(diverge.find_divergences(independent, vectors, ctx.settings.divergence))
+    ctx.cache.put_json("story", key, {"digest": digest_to_json(digest), "divergences": divergences_to_json(divergences)})
+    return digest, divergences
 
 
 def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:
@@ -187,38 +262,45 @@ def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Sett
     return summarise.extractive(pool, budget, cfg, keep_source_order=single)
 
 
-def _stories(
-    articles: list[Article], vectors: dict[str, np.ndarray], settings: Settings,
-    models: ModelBundle, progress: Progress,
-) -> list[Story]:
-    means = np.vstack([_unit(vectors[a.id].mean(axis=0)) for a in articles])
-    result = []
-    groups = stories.group(articles, means, settings.stories.group_threshold)
-    for done, members in enumerate(groups, 1):
-        progress("stories", done, len(groups))
-        group = [articles[i] for i in members]
-        ids = tuple(a.id for a in group)
-        if len(group) == 1:
-            result.append(Story(stories.story_id(ids), group[0].title, ids))
-            continue
-        result.append(Story(
-            id=stories.story_id(ids),
-            title=stories.story_title(group, means[members]),
-            article_ids=ids,
-            digest=_digest(group, vectors, settings, models),
-            divergences=tuple(diverge.find_divergences(group, vectors, settings.divergence)),
-        ))
-    return result
-
-
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / (np.linalg.norm(v) or 1.0)
 
 
-def _build_report(articles, digests, story_list, models, settings, warnings, timings) -> DigestReport:
+# --- eval entry points (the same code path as summarise) ----------------------
+
+def articles_from_texts(texts: Sequence[str], models: ModelBundle, prefix: str = "doc") -> list[Article]:
+    """Articles from plain texts (datasets, tests): the same cleaning and analysis as files get."""
+    bodies = [clean_body(t) for t in texts]
+    analysed = analyse(bodies, models.nlp)
+    return [
+        Article(f"{prefix}{i}", body.split("\n", 1)[0][:80], f"<{prefix}{i}>", "", body, sentences)
+        for i, (body, sentences) in enumerate(zip(bodies, analysed))
+        if any(s.eligible for s in sentences)
+    ]
+
+
+def story_digest(articles: list[Article], settings: Settings, models: ModelBundle) -> Digest:
+    """The merged digest of one story, exactly as `summarise` builds it (eval uses this)."""
+    texts = [s.text for a in articles for s in a.sentences]
+    matrix = models.embedder.embed(texts)
+    vectors, start = {}, 0
+    for a in articles:
+        vectors[a.id] = matrix[start:start + len(a.sentences)]
+        start += len(a.sentences)
+    if len(articles) == 1:
+        # One document is still a "story" for eval: use the story budget, not the article one.
+        settings = settings.model_copy(deep=True)
+        settings.summary.article = settings.summary.story
+    return _digest(articles, vectors, settings, models)
+
+
+# --- report and output -----------------------------------------------------------
+
+def _build_report(articles, digests, story_list, duplicates, copies, ctx: _Context, timings) -> DigestReport:
     article_models = [
         ArticleModel(id=a.id, title=a.title, path=a.path, sha256=a.sha256,
                      outlet=a.outlet or None, published=a.published or None, url=a.url or None,
+                     duplicates=duplicates.get(a.id, []), near_duplicate_of=copies.get(a.id),
                      digest=digest_model(digests[a.id]), sentences=[s.text for s in a.sentences])
         for a in articles
     ]
@@ -231,59 +313,21 @@ def _build_report(articles, digests, story_list, models, settings, warnings, tim
             divergences=[divergence_model(d) for d in story.divergences],
             notes=["one article: divergence needs two or more sources"] if single else [],
         ))
-    generator = settings.models.generator if settings.summary.mode != "extractive" else "none (extractive mode)"
+    s = ctx.settings
+    generator = s.models.generator if s.summary.mode != "extractive" else "none (extractive mode)"
     return DigestReport(
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        models={"embedder": models.embedder.name, "generator": generator, "ner": settings.models.ner},
-        settings=settings.model_dump(mode="json"),
-        articles=article_models, stories=story_models, warnings=warnings, timings=timings,
+        models={"embedder": s.models.embedder, "generator": generator, "ner": s.models.ner},
+        settings=s.model_dump(mode="json"),
+        articles=article_models, stories=story_models, warnings=ctx.warnings, timings=timings,
     )
 
 
-# --- output ------------------------------------------------------------------
-
-def write_outputs(report: DigestReport, markdown: str, out_dir: Path, formats: Sequence[str]) -> Path:
-    """Write a new run folder under a temporary name, rename it into place, then swap `latest`."""
-    try:
-        runs = out_dir / "runs"
-        runs.mkdir(parents=True, exist_ok=True)
-        stamp = report.generated_at.replace(":", "").replace("-", "")
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stamp}-", dir=runs))
-        # mkdtemp makes it private (0700); a published run folder is as readable as any other.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        if "json" in formats:
-            _write_file(tmp / "digest.json", render_json(report))
-        if "md" in formats:
-            _write_file(tmp / "digest.md", markdown)
-        final = _free_name(runs / stamp)
-        os.replace(tmp, final)
-        _point_latest(out_dir, final)
-        return final
-    except OSError as exc:
-        raise OutputError(f"cannot write outputs to {out_dir}: {exc.strerror or exc}") from None
-
-
-def _write_file(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _free_name(path: Path) -> Path:
-    candidate, n = path, 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}-{n}")
-        n += 1
-    return candidate
-
-
-def _point_latest(out_dir: Path, target: Path) -> None:
-    """A new symlink under a temporary name, renamed over `latest`: readers never see it missing."""
-    tmp_link = out_dir / f".latest-{os.getpid()}"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    tmp_link.symlink_to(target.relative_to(out_dir))
-    os.replace(tmp_link, out_dir / "latest")
+def _publish(report: DigestReport, markdown: str, out_dir: Path, formats: Sequence[str]) -> Path:
+    files = {}
+    if "json" in formats:
+        files["digest.json"] = render_json(report)
+    if "md" in formats:
+        files["digest.md"] = markdown
+    stamp = report.generated_at.replace(":", "").replace("-", "")
+    return write_run(out_dir, stamp, files)

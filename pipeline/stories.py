@@ -36,3 +36,27 @@ def story_title(articles: Sequence[Article], article_vectors: np.ndarray) -> str
     centre = article_vectors.mean(axis=0)
     best = int(np.argmax(article_vectors @ centre))
     return articles[best].title
+
+
+# Share of a shorter article's sentences found almost verbatim in another for it to count as a copy.
+_COPY_SHARE = 0.6
+_SAME_SENTENCE = 0.95
+
+
+def near_duplicates(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> dict[str, str]:
+    """{copy id: original id} for syndicated copies: most sentences repeated almost verbatim.
+
+    Only pairs whose mean vectors are already very close are compared sentence by sentence,
+    so this stays cheap for large inputs.
+    """
+    means = np.vstack([vectors[a.id].mean(axis=0) for a in articles])
+    means /= np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-9)
+    close = np.argwhere(np.triu(means @ means.T, k=1) >= 0.9)
+    copies: dict[str, str] = {}
+    for i, j in close:
+        a, b = articles[int(i)], articles[int(j)]
+        shorter, longer = (a, b) if len(a.sentences) <= len(b.sentences) else (b, a)
+        sims = vectors[shorter.id] @ vectors[longer.id].T
+        if (sims.max(axis=1) >= _SAME_SENTENCE).mean() >= _COPY_SHARE and shorter.id not in copies:
+            copies[shorter.id] = copies.get(longer.id, longer.id)
+    return copies

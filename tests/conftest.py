@@ -36,7 +36,7 @@ def fake_bundle(nlp, fake_embedder):
     from tests.fakes import FakeGenerator
 
     generator = FakeGenerator()
-    return ModelBundle(embedder=fake_embedder, nlp=nlp, _generator_factory=lambda: generator)
+    return ModelBundle(embedder=fake_embedder, nlp=nlp, generator=generator)
 
 
 @pytest.fixture(scope="session")

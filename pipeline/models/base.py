@@ -7,6 +7,10 @@ from typing import Protocol
 
 import numpy as np
 
+# Bump when a generator prompt changes: cached generations keyed on it become stale.
+# It lives here, not beside the prompts, so that reading it never imports torch.
+PROMPT_VERSION = "1"
+
 
 class Embedder(Protocol):
     name: str

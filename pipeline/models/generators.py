@@ -7,9 +7,7 @@ from typing import Any
 
 import torch
 
-# Bump when a prompt changes: cached generations keyed on it become stale.
-PROMPT_VERSION = "1"
-
+# Changing a prompt? Bump PROMPT_VERSION in base.py so cached generations are redone.
 _REWRITE_PROMPT = (
     "Rewrite the text below as one short, plain news sentence. Use only facts, names and "
     "numbers that appear in the text. Do not add anything.\n\nText: {text}"

