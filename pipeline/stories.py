@@ -53,10 +53,14 @@ def near_duplicates(articles: Sequence[Article], vectors: dict[str, np.ndarray])
     means /= np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-9)
     close = np.argwhere(np.triu(means @ means.T, k=1) >= 0.9)
     copies: dict[str, str] = {}
-    for i, j in close:
-        a, b = articles[int(i)], articles[int(j)]
-        shorter, longer = (a, b) if len(a.sentences) <= len(b.sentences) else (b, a)
-        sims = vectors[shorter.id] @ vectors[longer.id].T
-        if (sims.max(axis=1) >= _SAME_SENTENCE).mean() >= _COPY_SHARE and shorter.id not in copies:
-            copies[shorter.id] = copies.get(longer.id, longer.id)
+    for i, j in sorted((int(i), int(j)) for i, j in close):
+        first, later = articles[i], articles[j]
+        if later.id in copies:
+            continue
+        sims = vectors[first.id] @ vectors[later.id].T
+        # Measured on the shorter side, so an added paragraph does not hide a copy.
+        share = max((sims.max(axis=1) >= _SAME_SENTENCE).mean(), (sims.max(axis=0) >= _SAME_SENTENCE).mean())
+        if share >= _COPY_SHARE:
+            # The later input is taken as the copy: the reader knows the first one first.
+            copies[later.id] = copies.get(first.id, first.id)
     return copies

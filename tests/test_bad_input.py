@@ -1,0 +1,55 @@
+"""Bad input through the whole run (fake embedder, real spaCy): warned about, never fatal, nothing lost."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+from pipeline.config import Settings
+from pipeline.run import summarise_paths
+from tests.conftest import SEEDS
+
+
+def _seeds(tmp_path, n=5):
+    src = tmp_path / "in"
+    src.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:n]:
+        shutil.copy(seed, src / seed.name)
+    return src
+
+
+def test_huge_file_is_skipped_quickly_with_a_warning(tmp_path, fake_bundle):
+    src = _seeds(tmp_path, 2)
+    with open(src / "huge.txt", "wb") as fh:
+        fh.truncate(20_000_000)  # 20 MB, never read into memory
+    start = time.perf_counter()
+    report = summarise_paths([src], Settings(), None, fake_bundle).report
+    assert time.perf_counter() - start < 30
+    assert len(report.articles) == 2
+    assert any("huge.txt" in w and "MB" in w for w in report.warnings)
+
+
+def test_exact_duplicates_are_summarised_once_and_listed(tmp_path, fake_bundle):
+    src = _seeds(tmp_path, 2)
+    first = sorted(src.glob("*.txt"))[0]
+    shutil.copy(first, src / "zz copy é.txt")
+    report = summarise_paths([src], Settings(), None, fake_bundle).report
+    assert len(report.articles) == 2
+    original = next(a for a in report.articles if a.id == first.stem)
+    assert original.duplicates == [str(src / "zz copy é.txt")]
+
+
+def test_syndicated_copy_is_flagged_and_not_an_independent_source(tmp_path, fake_bundle):
+    src = _seeds(tmp_path, 3)
+    first = sorted(src.glob("*.txt"))[0]
+    lines = first.read_text().splitlines()
+    # The same wire story under another headline, with one line added by the reprinting outlet.
+    (src / "syndicated.txt").write_text("\n".join(["Wire: " + lines[0], *lines[1:],
+                                                   "Reporting contributed by our correspondent in Cairo."]))
+    report = summarise_paths([src], Settings(), None, fake_bundle).report
+    copy = next(a for a in report.articles if a.id == "syndicated")
+    assert copy.near_duplicate_of == first.stem
+    assert any("syndicated" in w and "near-copy" in w for w in report.warnings)
+    for story in report.stories:
+        for d in story.divergences:
+            assert "syndicated" not in {a for p in d.positions for a in p.article_ids}

@@ -1,0 +1,135 @@
+"""Cron-grade behaviour under faults, with real processes: overlapping runs, SIGKILL, SIGTERM,
+corrupt cache, pruning. A cold run loads the real models, which keeps it busy long enough to hit."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.models
+
+
+def _cmd(out: Path, cache: Path | None, *extra: str) -> list[str]:
+    cache_opt = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    return [sys.executable, "-m", "pipeline.cli", "summarise", str(SEEDS), "--out", str(out), *cache_opt, *extra]
+
+
+def _run(out: Path, cache: Path | None, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(_cmd(out, cache, *extra), capture_output=True, text=True, timeout=600)
+
+
+def _start(out: Path, cache: Path | None, *extra: str) -> subprocess.Popen:
+    proc = subprocess.Popen(_cmd(out, cache, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder = out / ".newsdigest.lock.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if json.loads(holder.read_text())["pid"] == proc.pid:
+                return proc
+        except (OSError, ValueError, KeyError):
+            pass
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("the run never took the lock")
+
+
+def _report_content(out: Path) -> dict:
+    data = json.loads((out / "latest" / "digest.json").read_text())
+    return {k: v for k, v in data.items() if k not in ("generated_at", "timings", "warnings")}
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory):
+    """A cache filled by one complete run, and that run's output folder."""
+    cache = tmp_path_factory.mktemp("cache")
+    out = tmp_path_factory.mktemp("first")
+    proc = _run(out, cache, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    return cache, out
+
+
+def test_overlapping_run_exits_75_naming_the_holder_or_waits(tmp_path):
+    out = tmp_path / "out"
+    first = _start(out, None, "--quiet")
+    second = _run(out, None, "--quiet")
+    assert second.returncode == 75
+    assert f"pid {first.pid}" in second.stderr
+    third = _run(out, None, "--quiet", "--wait", "300")
+    assert first.wait(timeout=300) == 0
+    assert third.returncode == 0, third.stderr
+    assert len(list((out / "runs").iterdir())) == 2
+
+
+def test_sigkill_mid_run_leaves_previous_latest_intact(tmp_path, warm_cache):
+    cache, _ = warm_cache
+    out = tmp_path / "out"
+    assert _run(out, cache, "--quiet").returncode == 0
+    before = _report_content(out)
+    target = os.readlink(out / "latest")
+    for delay in (0.0, 1.5, 4.0):
+        victim = _start(out, None, "--quiet")  # --no-cache: busy loading models when killed
+        time.sleep(delay)
+        victim.kill()
+        victim.wait()
+        assert os.readlink(out / "latest") == target
+        assert _report_content(out) == before  # complete and readable
+    again = _run(out, cache, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert not list((out / "runs").glob(".tmp-*")), "a killed run's temporary folder survived the next run"
+    assert _report_content(out) == before
+
+
+def test_sigterm_stops_cleanly_with_143(tmp_path):
+    out = tmp_path / "out"
+    proc = _start(out, None)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert "signal" in stderr
+    with FileLock(out / ".newsdigest.lock", timeout=0):
+        pass  # released
+    assert not (out / "latest").exists()
+    assert not list((out / "runs").glob(".tmp-*")) if (out / "runs").exists() else True
+
+
+def test_corrupt_cache_entries_are_recomputed_with_a_warning(tmp_path, warm_cache):
+    cache, first_out = warm_cache
+    broken = tmp_path / "cache"
+    subprocess.run(["cp", "-r", str(cache), str(broken)], check=True)
+    for entry in list(broken.rglob("*.json")) + list(broken.rglob("*.npy")):
+        entry.write_bytes(b"\x00garbage{")
+    out = tmp_path / "out"
+    proc = _run(out, broken)
+    assert proc.returncode == 0, proc.stderr
+    assert "unreadable" in proc.stderr
+    assert _report_content(out) == _report_content(first_out)
+    # The recomputed entries replaced the garbage: a further run reads them without complaint.
+    again = _run(out, broken)
+    assert again.returncode == 0 and "unreadable" not in again.stderr
+
+
+def test_warm_run_loads_no_model_and_keep_prunes(tmp_path, warm_cache):
+    cache, first_out = warm_cache
+    out = tmp_path / "out"
+    for _ in range(3):
+        proc = _run(out, cache, "--json", "--keep", "2")
+        assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["timings"]["cache_misses"] == 0
+    assert report["timings"]["cache_hits"] > 0
+    runs = sorted((out / "runs").iterdir())
+    assert len(runs) == 2
+    assert (out / "latest").resolve() == runs[-1].resolve()
+    assert _report_content(out) == _report_content(first_out)
