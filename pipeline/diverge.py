@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import DivergenceConfig
-from .records import Article, Citation, Divergence, Entity, Position, Sentence
+from .records import Article, Citation, Divergence, Position, Sentence
 from .text import normalise
 
 _KIND_WEIGHT = {"conflict": 1.0, "attribution": 0.9, "framing": 0.7, "coverage": 0.75, "naming": 0.6}
