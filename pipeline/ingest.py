@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .formats import SUPPORTED_SUFFIXES, read_records
 from .text import clean_body, split_title
 
 _BINARY_SNIFF_BYTES = 8192
@@ -68,12 +69,7 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
     seen_hashes: dict[str, str] = {}
     seen_ids: set[str] = set()
     duplicates: dict[str, list[str]] = {}
-    for path in files:
-        article, warning = read_one(path, max_file_mb)
-        if warning:
-            warnings.append(warning)
-        if article is None:
-            continue
+    for path, article in _read_all(files, max_file_mb, warnings):
         if article.sha256 in seen_hashes:
             original = seen_hashes[article.sha256]
             warnings.append(f"skipped {path}: same text as {original}")
@@ -88,24 +84,51 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
     return IngestResult(articles, warnings, duplicates)
 
 
-def read_one(path: Path, max_file_mb: float) -> tuple[RawArticle | None, str | None]:
-    """One file to an article, or None with the reason it was skipped."""
+def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, RawArticle]]:
+    for path in files:
+        articles, file_warnings = read_one(path, max_file_mb)
+        warnings.extend(file_warnings)
+        for article in articles:
+            yield path, article
+
+
+def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str]]:
+    """The articles in one file (a feed or JSON file holds many), and what was skipped and why."""
     try:
         size = path.stat().st_size
         if size > max_file_mb * 1_000_000:
-            return None, f"skipped {path}: {size / 1e6:.1f} MB is over the {max_file_mb:g} MB limit (ingest.max_file_mb)"
+            return [], [f"skipped {path}: {size / 1e6:.1f} MB is over the {max_file_mb:g} MB limit (ingest.max_file_mb)"]
         data = path.read_bytes()
     except OSError as exc:
-        return None, f"skipped {path}: cannot read ({exc.strerror or exc})"
+        return [], [f"skipped {path}: cannot read ({exc.strerror or exc})"]
+    if path.suffix.lower() in SUPPORTED_SUFFIXES:
+        # Web pages and feeds declare their own encoding; their readers decode them.
+        return _structured(path, data)
     if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        return None, f"skipped {path}: binary file, not text"
+        return [], [f"skipped {path}: binary file, not text"]
     text, warning = decode(data, path)
     title, body = split_title(text)
     body = clean_body(body)
     if not body.strip():
-        return None, f"skipped {path}: no article text" + (" (empty file)" if not text.strip() else "")
+        return [], [f"skipped {path}: no article text" + (" (empty file)" if not text.strip() else "")]
+    return [_raw(path.stem, title, path, body)], [warning] if warning else []
+
+
+def _structured(path: Path, data: bytes) -> tuple[list[RawArticle], list[str]]:
+    records, warnings = read_records(path, data)
+    articles = []
+    for record in records:
+        body = clean_body(record.text)
+        if body.strip():
+            articles.append(_raw(record.id, record.title, path, body, record.outlet, record.published, record.url))
+        else:
+            warnings.append(f"skipped {path} record {record.id}: no article text after cleaning")
+    return articles, warnings
+
+
+def _raw(article_id: str, title: str, path: Path, body: str, outlet: str = "", published: str = "", url: str = "") -> RawArticle:
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return RawArticle(id=path.stem, title=title, path=str(path), sha256=digest, body=body), warning
+    return RawArticle(article_id, title, str(path), digest, body, outlet, published, url)
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str | None]:

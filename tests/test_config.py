@@ -23,7 +23,7 @@ def test_defaults():
     assert (s.summary.article.max_sentences, s.summary.article.max_words) == (3, 75)
     assert (s.summary.story.max_sentences, s.summary.story.max_words) == (6, 150)
     assert s.models.allow_download is False
-    assert s.ingest.extensions == [".txt", ".md"]
+    assert {".txt", ".md", ".html", ".jsonl", ".rss", ".atom"} <= set(s.ingest.extensions)
     assert s == Settings()
 
 
