@@ -143,8 +143,9 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP}
 
 
-def _names(item: _Item) -> set[str]:
-    return {e.text for e in item.sentence.entities if e.label in _NAME_LABELS}
+def _names(item: _Item) -> list[str]:
+    """Names in order of appearance (a list, not a set: output must not depend on hash seeds)."""
+    return list(dict.fromkeys(e.text for e in item.sentence.entities if e.label in _NAME_LABELS))
 
 
 def _topic(view: _StoryView, group: Sequence[_Item]) -> str:
@@ -155,7 +156,7 @@ def _topic(view: _StoryView, group: Sequence[_Item]) -> str:
     specific.sort(key=lambda n: (-counts[n], view.name_df[n], n))
     if specific:
         return ", ".join(specific[:3])
-    words = Counter(w for it in group for w in view.rare_words(it))
+    words = Counter(w for it in group for w in sorted(view.rare_words(it)))
     if words:
         return ", ".join(w for w, _ in words.most_common(3))
     return " ".join(group[0].sentence.text.split()[:8]) + " …"

@@ -133,3 +133,15 @@ def test_warm_run_loads_no_model_and_keep_prunes(tmp_path, warm_cache):
     assert len(runs) == 2
     assert (out / "latest").resolve() == runs[-1].resolve()
     assert _report_content(out) == _report_content(first_out)
+
+
+def test_output_is_the_same_whatever_the_hash_seed(tmp_path):
+    """Idempotent across processes: nothing may depend on set or dict ordering of strings."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        proc = subprocess.run(_cmd(out, None, "--quiet"), capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
+        outs.append(_report_content(out))
+    assert outs[0] == outs[1]
