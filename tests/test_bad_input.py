@@ -53,3 +53,27 @@ def test_syndicated_copy_is_flagged_and_not_an_independent_source(tmp_path, fake
     for story in report.stories:
         for d in story.divergences:
             assert "syndicated" not in {a for p in d.positions for a in p.article_ids}
+
+
+def test_disk_full_exits_73_and_keeps_the_previous_latest(tmp_path, fake_bundle, monkeypatch):
+    import errno
+
+    import pytest
+
+    from pipeline import output
+    from pipeline.errors import OutputError
+
+    src, out = _seeds(tmp_path, 2), tmp_path / "out"
+    first = summarise_paths([src], Settings(), out, fake_bundle).run_dir
+    before = (out / "latest" / "digest.json").read_text()
+
+    def full_disk(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output, "_write_file", full_disk)
+    with pytest.raises(OutputError) as exc:
+        summarise_paths([src], Settings(), out, fake_bundle)
+    assert exc.value.exit_code == 73 and "No space left" in str(exc.value)
+    assert (out / "latest").resolve() == first.resolve()
+    assert (out / "latest" / "digest.json").read_text() == before
+    assert not list((out / "runs").glob(".tmp-*"))

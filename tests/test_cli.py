@@ -95,3 +95,13 @@ def test_quiet_json_run_with_bad_files_keeps_the_good_ones(tmp_path):
     for name in ("copy of first.txt", "empty.md", "image.txt"):
         assert name in warnings
     assert (tmp_path / "out" / "latest" / "digest.md").is_file()
+
+
+def test_json_log_format_writes_one_object_per_line(tmp_path):
+    (tmp_path / "in").mkdir()
+    result = runner.invoke(app, ["summarise", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                 "--log-format", "json"])
+    assert result.exit_code == 66
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert lines[-1]["level"] == "error" and "no usable articles" in lines[-1]["message"]
+    assert all({"time", "level", "message"} <= set(line) for line in lines)
