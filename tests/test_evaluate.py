@@ -25,7 +25,8 @@ JSONL = DATA / "clusters_3.jsonl"
 # --- formats and loading -----------------------------------------------------
 
 def test_slices_stay_small():
-    assert sum(p.stat().st_size for p in DATA.iterdir()) < 100_000
+    slices = [MULTINEWS, ALLSIDES, DATA / "allsides_3.target", JSONL]
+    assert sum(p.stat().st_size for p in slices) < 100_000
 
 
 @pytest.mark.parametrize(("path", "fmt"), [
@@ -205,7 +206,7 @@ class _Inventor(FakeGenerator):
 @pytest.fixture
 def inventor_bundle(nlp, fake_embedder):
     generator = _Inventor()
-    return ModelBundle(embedder=fake_embedder, nlp=nlp, _generator_factory=lambda: generator)
+    return ModelBundle(embedder=fake_embedder, nlp=nlp, generator=generator)
 
 
 def test_unguarded_generator_peer_is_caught_and_the_guarded_system_is_not(inventor_bundle):
@@ -301,3 +302,33 @@ def test_real_run_on_three_multinews_clusters(real_bundle):
     assert result["system"]["rouge1"] > result["system"]["rouge2"]
     markdown = ev.render_markdown(result)
     assert markdown.count("\n| ") == 4  # header + system + two peers
+
+
+def test_sources_are_sentences_so_glued_text_still_backs_facts(fake_bundle, nlp):
+    documents = [
+        "The individual started their trip in Liberia.They are now in isolation at a city hospital.",
+        "Photo caption",  # no eligible sentence: dropped from the articles, still source text
+    ]
+    articles = articles_from_texts(documents, fake_bundle, prefix="k")
+    sources = ev.source_sentences(documents, articles, prefix="k")
+    assert "Photo caption" in sources and len(articles) == 1
+    assert ev.count_unsupported(["The individual started their trip in Liberia."], sources, nlp) == 0
+    assert ev.count_unsupported(["The trip started in Guinea."], sources, nlp) >= 1
+
+
+def test_peers_take_a_sentence_repeated_across_articles_once(fake_bundle):
+    articles = articles_from_texts([_DOC_A, _DOC_A, _DOC_B], fake_bundle)
+    budget = Budget(max_sentences=50, max_words=500)
+    for out in (ev.lead_peer(articles, budget), ev.lexrank_peer(articles, budget)):
+        assert len(out) == len(set(out)) == 6
+
+
+def test_evaluate_scores_each_peer_with_its_own_function(fake_bundle):
+    result = ev.evaluate(JSONL, Settings(), limit=1, words=40, peers=["lead", "lexrank"], models=fake_bundle)
+    _, (cluster,) = ev.load_clusters(JSONL, limit=1)
+    articles = articles_from_texts(cluster.documents, fake_bundle)
+    budget = Budget(max_sentences=6, max_words=40)
+    for name, peer in (("lead", ev.lead_peer), ("lexrank", ev.lexrank_peer)):
+        expected = ev.rouge_scores(" ".join(peer(articles, budget)), cluster.reference)
+        assert result["peers"][name]["rouge1"] == pytest.approx(expected["rouge1"], abs=0.01)
+        assert result["peers"][name]["rouge2"] == pytest.approx(expected["rouge2"], abs=0.01)
