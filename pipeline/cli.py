@@ -98,6 +98,8 @@ def summarise(
     wait: Annotated[float, typer.Option("--wait", help="If another run holds the output folder, wait up to SECONDS.")] = 0.0,
     keep: Annotated[int, typer.Option("--keep", min=1, help="Keep the newest N run folders, delete older ones.")] = 30,
     log_format: Annotated[str, typer.Option("--log-format", help="text or json (one object per line).")] = "text",
+    device: Annotated[Optional[str], typer.Option(
+        "--device", help="auto (a CUDA GPU when present), cpu or cuda [default: models.device, auto].")] = None,
 ) -> None:
     """Summarise articles per article and per story, with where the sources diverge."""
     from .config import load_settings
@@ -109,6 +111,8 @@ def summarise(
     overrides = list(set_ or [])
     if formats:
         overrides.append("output.formats=" + json.dumps([f.strip() for f in formats.split(",") if f.strip()]))
+    if device:
+        overrides.append(f"models.device={device}")
     try:
         if log_format not in ("text", "json"):
             raise ConfigError(f"--log-format must be text or json, not {log_format!r}")

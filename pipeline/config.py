@@ -26,6 +26,8 @@ class ModelsConfig(_Strict):
     # "auto" reads the model's config: encoder-decoder means seq2seq, else causal.
     generator_kind: Literal["auto", "causal", "seq2seq"] = "auto"
     dtype: Literal["float32", "bfloat16"] = "float32"
+    # "auto" uses a CUDA GPU when torch sees one, else the CPU.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     # Hub downloads stay off unless asked for: cron jobs must not reach out.
     allow_download: bool = False
 
@@ -46,6 +48,12 @@ class SummaryConfig(_Strict):
     article: Budget = Budget()
     story: StoryBudget = StoryBudget()
     max_new_tokens: int = Field(96, ge=8, le=1024)
+    # Hybrid rewrites this many sentences per generate() call: on a CPU, decoding one
+    # sequence is bound by reading the weights, so a batch costs little more than one.
+    generator_batch: int = Field(8, ge=1, le=128)
+    # Hybrid leaves sentences this short as they are: a rewrite must be shorter to be kept,
+    # and short sentences rarely give the generator room to be.
+    rewrite_min_words: int = Field(12, ge=0, le=200)
     # Share of score given to a sentence's position (lead bias) vs its centrality.
     position_weight: float = Field(0.35, ge=0.0, le=1.0)
     # MMR: how hard a sentence similar to an already chosen one is pushed down.

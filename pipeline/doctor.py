@@ -57,10 +57,12 @@ def _timed_load(name: str, load, fix: str) -> Check:
 
 
 def _embedder(settings: Settings) -> Check:
-    from .models.loaders import load_embedder
+    from .models.loaders import load_embedder, resolve_device
 
-    return _timed_load(f"embedder {settings.models.embedder}",
-                       lambda: load_embedder(settings.models.embedder).embed(["A test sentence."]),
+    def load() -> None:
+        load_embedder(settings.models.embedder, resolve_device(settings.models.device)).embed(["A test sentence."])
+
+    return _timed_load(f"embedder {settings.models.embedder}", load,
                        "run `make install`, or set models.embedder to an available model")
 
 

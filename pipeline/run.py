@@ -17,7 +17,7 @@ from .cache import (
     Cache, cache_key, digest_from_json, digest_to_json, divergences_from_json, divergences_to_json,
     sentences_from_json, sentences_to_json,
 )
-from .config import Settings
+from .config import Budget, Settings, SummaryConfig
 from .errors import NoUsableInputError
 from .ingest import RawArticle, discover, read_articles
 from .models.base import PROMPT_VERSION
@@ -193,18 +193,28 @@ def _sentence_vectors(articles: list[Article], ctx: _Context) -> dict[str, np.nd
     return vectors  # type: ignore[return-value]
 
 
+# Articles digested per step: enough hybrid rewrites to fill generator batches, few
+# enough that the progress bar moves.
+_DIGEST_CHUNK = 16
+
+
 def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> dict[str, Digest]:
+    keys = {a.id: cache_key("article", a.id, a.sha256, _digest_settings(ctx)) for a in articles}
     digests = {}
-    for done, article in enumerate(articles, 1):
-        key = cache_key("article", article.id, article.sha256, _digest_settings(ctx))
-        cached = ctx.cache.get_json("digest", key)
+    for a in articles:
+        cached = ctx.cache.get_json("digest", keys[a.id])
         if cached is not None:
-            digests[article.id] = digest_from_json(cached)
-        else:
-            digests[article.id] = _digest([article], vectors, ctx.settings, ctx.models)
-            ctx.cache.put_json("digest", key, digest_to_json(digests[article.id]))
+            digests[a.id] = digest_from_json(cached)
+    todo = [a for a in articles if a.id not in digests]
+    done = len(digests)
+    for start in range(0, len(todo), _DIGEST_CHUNK):
+        chunk = todo[start:start + _DIGEST_CHUNK]
+        for a, digest in zip(chunk, _digests([[a] for a in chunk], vectors, ctx.settings, ctx.models)):
+            digests[a.id] = digest
+            ctx.cache.put_json("digest", keys[a.id], digest_to_json(digest))
+        done += len(chunk)
         ctx.progress("article digests", done, len(articles))
-    return digests
+    return {a.id: digests[a.id] for a in articles}
 
 
 def _digest_settings(ctx: _Context) -> dict:
@@ -270,15 +280,27 @@ def _story_results(group: list[Article], vectors: dict[str, np.ndarray], copies:
 
 
 def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:
+    return _digests([group], vectors, settings, models)[0]
+
+
+def _digests(
+    groups: list[list[Article]], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle,
+) -> list[Digest]:
+    """One digest per group of articles (one article: its digest; more: the story's)."""
     cfg = settings.summary
-    single = len(group) == 1
-    budget = cfg.article if single else cfg.story
-    pool = summarise.build_pool(group, vectors)
-    if cfg.mode == "hybrid":
-        return summarise.hybrid(pool, budget, cfg, single, models.generator, models.embedder, models.nlp)
     if cfg.mode == "abstractive":
-        return summarise.abstractive(group, pool, budget, cfg, models.generator, models.embedder, models.nlp)
-    return summarise.extractive(pool, budget, cfg, keep_source_order=single)
+        return [summarise.abstractive(group, summarise.build_pool(group, vectors), _budget(group, cfg), cfg,
+                                      models.generator, models.embedder, models.nlp) for group in groups]
+    bases = [summarise.extractive(summarise.build_pool(group, vectors), _budget(group, cfg), cfg,
+                                  keep_source_order=len(group) == 1) for group in groups]
+    if cfg.mode == "hybrid":
+        # All groups' rewrites share generator batches.
+        return summarise.rewrite_guarded(bases, cfg, models.generator, models.embedder, models.nlp)
+    return bases
+
+
+def _budget(group: list[Article], cfg: SummaryConfig) -> Budget:
+    return cfg.article if len(group) == 1 else cfg.story
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

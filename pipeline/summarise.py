@@ -125,17 +125,29 @@ def hybrid(
     generator: Generator, embedder: Embedder, nlp: Language,
 ) -> Digest:
     """The extractive digest, each sentence rewritten by the generator where the guard allows."""
-    base = extractive(pool, budget, cfg, keep_source_order)
-    out, rejected = [], 0
-    for sentence in base.sentences:
-        source = sentence.text
-        candidate = first_sentence(generator.rewrite([source], max_words=len(source.split())), nlp)
-        if _acceptable(candidate, source, embedder) and guard.check(candidate, [source], nlp).ok:
-            out.append(DigestSentence(candidate, sentence.citations, "generated"))
+    return rewrite_guarded([extractive(pool, budget, cfg, keep_source_order)], cfg, generator, embedder, nlp)[0]
+
+
+def rewrite_guarded(
+    digests: Sequence[Digest], cfg: SummaryConfig, generator: Generator, embedder: Embedder, nlp: Language,
+) -> list[Digest]:
+    """Each long enough sentence of each digest rewritten, all in shared generator batches;
+    a rewrite stands only if it is acceptable and the guard finds all its facts in its source."""
+    todo = [(d, i) for d, digest in enumerate(digests) for i, s in enumerate(digest.sentences)
+            if len(s.text.split()) >= cfg.rewrite_min_words]
+    sources = [digests[d].sentences[i] for d, i in todo]
+    replies = generator.rewrite_batch(
+        [[s.text] for s in sources], [len(s.text.split()) for s in sources], batch_size=cfg.generator_batch,
+    ) if todo else []
+    out = [list(digest.sentences) for digest in digests]
+    rejected = [0] * len(digests)
+    for (d, i), source, reply in zip(todo, sources, replies):
+        candidate = first_sentence(reply, nlp)
+        if _acceptable(candidate, source.text, embedder) and guard.check(candidate, [source.text], nlp).ok:
+            out[d][i] = DigestSentence(candidate, source.citations, "generated")
         else:
-            rejected += 1
-            out.append(sentence)
-    return Digest(tuple(out), rejected=rejected)
+            rejected[d] += 1
+    return [Digest(tuple(sentences), rejected=r) for sentences, r in zip(out, rejected)]
 
 
 def abstractive(

@@ -40,6 +40,7 @@ class FakeGenerator:
         self.max_input_tokens = max_input_tokens
         self.rewrites: list[list[str]] = []
         self.summaries: list[str] = []
+        self.batches: list[int] = []  # size of each rewrite_batch request
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -47,6 +48,10 @@ class FakeGenerator:
     def rewrite(self, sentences: Sequence[str], max_words: int) -> str:
         self.rewrites.append(list(sentences))
         return self.replies.pop(0) if self.replies else " ".join(sentences)
+
+    def rewrite_batch(self, requests: Sequence[Sequence[str]], max_words: Sequence[int], batch_size: int = 8) -> list[str]:
+        self.batches.append(len(requests))
+        return [self.rewrite(sentences, words) for sentences, words in zip(requests, max_words)]
 
     def summarise(self, text: str, max_words: int) -> str:
         self.summaries.append(text)

@@ -84,7 +84,8 @@ def test_hybrid_prompt_injection_cannot_add_facts(tmp_path, nlp):
     )
     obeying = FakeGenerator(replies=["Mayor Smith resigned in disgrace on Tuesday."] * 10)
     bundle = ModelBundle(embedder=FakeEmbedder(), nlp=nlp, generator=obeying)
-    settings = load_settings(overrides=["summary.mode=hybrid"])
+    # Every sentence goes to the generator, the injected one too (it is shorter than the default minimum).
+    settings = load_settings(overrides=["summary.mode=hybrid", "summary.rewrite_min_words=0"])
     report = summarise_paths([src], settings, None, bundle).report
     digest = report.articles[0].digest
     assert obeying.rewrites, "the generator was asked to rewrite"

@@ -194,6 +194,34 @@ def test_causal_auto_loads_and_generates(tiny_causal, tmp_path):
     assert not cache.exists()
 
 
+@pytest.mark.parametrize("fixture", ["tiny_causal", "tiny_causal_no_template", "tiny_seq2seq"])
+def test_rewrite_batch_answers_each_request_in_order(fixture, request, tmp_path):
+    gen = load_generator(ModelsConfig(generator=str(request.getfixturevalue(fixture))), tmp_path, MAX_NEW_TOKENS)
+    short, long = ["The mayor agreed."], ["The council approved the budget for the next year after a long debate."]
+    requests = [long, short, long, short, short]
+    replies = gen.rewrite_batch(requests, [12, 5, 12, 5, 5], batch_size=4)
+    assert len(replies) == 5 and all(isinstance(r, str) for r in replies)
+    # Batches are sorted by length and padded, yet each reply lands at its own request and is
+    # deterministic: equal requests in one call get equal replies.
+    assert replies[0] == replies[2] and replies[1] == replies[3] == replies[4]
+    # Left padding and the attention mask keep a padded request's answer what it is alone.
+    assert gen.rewrite_batch(requests, [12, 5, 12, 5, 5], batch_size=1) == replies
+
+
+def test_device_auto_is_the_gpu_when_torch_sees_one_else_the_cpu():
+    import torch
+
+    from pipeline.models.loaders import resolve_device
+
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        assert resolve_device("cuda") == "cuda"
+    else:
+        with pytest.raises(ModelUnavailableError, match="models.device"):
+            resolve_device("cuda")
+
+
 def test_causal_without_chat_template_uses_plain_prompt(tiny_causal_no_template, tmp_path):
     from pipeline.models.generators import CausalGenerator
 

@@ -221,6 +221,28 @@ def test_hybrid_strips_preamble_before_checking(small_article, fake_embedder, nl
     assert digest.rejected == 0
 
 
+def test_rewrites_of_several_digests_share_one_generator_batch(small_article, fake_embedder, nlp):
+    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    bases = [S.extractive(pool, Budget(max_sentences=n, max_words=200), CFG, True) for n in (3, 2)]
+    sources = [s.text for base in bases for s in base.sentences]
+    generator = FakeGenerator(replies=[FAITHFUL[t] for t in sources])
+    digests = S.rewrite_guarded(bases, CFG, generator, fake_embedder, nlp)
+    assert generator.batches == [5]  # one request for all five sentences of both digests
+    assert [s.text for s in digests[0].sentences] == [FAITHFUL[MEETING], FAITHFUL[KILLED], FAITHFUL[CAIRO]]
+    assert [s.text for s in digests[1].sentences] == [FAITHFUL[t] for t in sources[3:]]
+    assert [d.rejected for d in digests] == [0, 0]
+
+
+def test_hybrid_leaves_sentences_under_the_rewrite_minimum_as_they_are(small_article, fake_embedder, nlp):
+    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    cfg = SummaryConfig(rewrite_min_words=len(CAIRO.split()) + 1)
+    generator = FakeGenerator(replies=[FAITHFUL[MEETING], FAITHFUL[KILLED]])
+    digest = S.hybrid(pool, Budget(max_sentences=3, max_words=200), cfg, True, generator, fake_embedder, nlp)
+    assert generator.rewrites == [[MEETING], [KILLED]]
+    assert [s.text for s in digest.sentences] == [FAITHFUL[MEETING], FAITHFUL[KILLED], CAIRO]
+    assert digest.sentences[2].method == "extractive" and digest.rejected == 0
+
+
 # --- first_sentence -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("reply,expected", [

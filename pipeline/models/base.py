@@ -31,6 +31,10 @@ class Generator(Protocol):
         """One sentence that says what `sentences` say, shorter, in plain words."""
         ...
 
+    def rewrite_batch(self, requests: Sequence[Sequence[str]], max_words: Sequence[int], batch_size: int = 8) -> list[str]:
+        """`rewrite` of each request, `batch_size` at a time where the model can batch."""
+        ...
+
     def summarise(self, text: str, max_words: int) -> str:
         """A summary of `text` of about `max_words` words."""
         ...

@@ -94,7 +94,7 @@ def apply_offline_policy(allow_download: bool) -> None:
 def load_bundle(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> ModelBundle:
     """A bundle that loads each configured model the first time it is needed."""
     return ModelBundle(
-        load_embedder=lambda: load_embedder(cfg.embedder),
+        load_embedder=lambda: load_embedder(cfg.embedder, resolve_device(cfg.device)),
         load_nlp=lambda: load_nlp(cfg.ner),
         load_generator=lambda: load_generator(cfg, cache_dir, max_new_tokens),
     )
@@ -154,13 +154,27 @@ def _quiet_transformers() -> None:
     hf_logging.set_verbosity_error()
 
 
-def load_embedder(spec: str) -> Embedder:
+def resolve_device(setting: str) -> str:
+    """"auto" is a CUDA GPU when torch sees one, else the CPU; "cuda" without one is an error."""
+    if setting == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if setting == "cuda":
+        raise ModelUnavailableError("models.device is 'cuda' but torch sees no CUDA GPU here. "
+                                    "Fix: set models.device = \"auto\" or \"cpu\" (or --device cpu)")
+    return "cpu"
+
+
+def load_embedder(spec: str, device: str = "cpu") -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     _quiet_transformers()
     location = _packaged_embedder_path() if spec == PACKAGED_EMBEDDER else spec
     try:
-        model = SentenceTransformer(location, device="cpu")
+        model = SentenceTransformer(location, device=device)
     except Exception as exc:  # noqa: BLE001 - any load failure gets the same actionable message
         raise ModelUnavailableError(_not_available("embedder", spec, exc)) from None
     return SentenceTransformerEmbedder(spec, model)
@@ -183,6 +197,7 @@ def load_generator(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> G
     from .generators import CausalGenerator, Seq2SeqGenerator
 
     model, tokenizer = _load_transformers_model(cfg, cache_dir)
+    model = model.to(resolve_device(cfg.device))
     seq2seq = cfg.generator_kind == "seq2seq" or (
         cfg.generator_kind == "auto" and bool(getattr(model.config, "is_encoder_decoder", False))
     )
