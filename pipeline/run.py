@@ -23,7 +23,7 @@ from .ingest import RawArticle, discover, read_articles
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
 from .output import prune_runs, run_lock, write_run
-from .records import Article, Digest, Story
+from .records import Article, Digest, Divergence, Story
 from .report import (
     ArticleModel, DigestReport, StoryModel, digest_model, divergence_model, render_json, render_markdown,
 )
@@ -250,33 +250,49 @@ def _stories(
     articles: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
 ) -> list[Story]:
     means = _article_vectors(articles, vectors, ctx)
-    groups = stories.group(articles, means, ctx.settings.stories.group_threshold)
-    result = []
-    for done, members in enumerate(groups, 1):
-        group = [articles[i] for i in members]
+    memberships = stories.group(articles, means, ctx.settings.stories.group_threshold)
+    groups = [[articles[i] for i in members] for members in memberships]
+    results = _story_results([g for g in groups if len(g) > 1], vectors, copies, ctx)
+    out = []
+    for members, group in zip(memberships, groups):
         ids = tuple(a.id for a in group)
         if len(group) == 1:
-            result.append(Story(stories.story_id(ids), group[0].title, ids))
+            out.append(Story(stories.story_id(ids), group[0].title, ids))
         else:
-            digest, divergences = _story_results(group, vectors, copies, ctx)
-            result.append(Story(stories.story_id(ids), stories.story_title(group, means[members]), ids,
-                                digest, divergences))
-        ctx.progress("stories", done, len(groups))
-    return result
+            digest, divergences = results[ids]
+            out.append(Story(stories.story_id(ids), stories.story_title(group, means[members]), ids,
+                             digest, divergences))
+    return out
 
 
-def _story_results(group: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context):
-    key = cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
-                    _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json"))
-    cached = ctx.cache.get_json("story", key)
-    if cached is not None:
-        return digest_from_json(cached["digest"]), divergences_from_json(cached["divergences"])
-    digest = _digest(group, vectors, ctx.settings, ctx.models)
-    # Syndicated copies repeat their original: they are not independent sources to compare.
-    independent = [a for a in group if a.id not in copies]
-    divergences = tuple(diverge.find_divergences(independent, vectors, ctx.settings.divergence))
-    ctx.cache.put_json("story", key, {"digest": digest_to_json(digest), "divergences": divergences_to_json(divergences)})
-    return digest, divergences
+def _story_results(
+    groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
+) -> dict[tuple[str, ...], tuple[Digest, tuple[Divergence, ...]]]:
+    """Merged digest and divergences of each story of two or more articles, cached per story."""
+    results: dict[tuple[str, ...], tuple[Digest, tuple[Divergence, ...]]] = {}
+    keys = {}
+    for group in groups:
+        ids = tuple(a.id for a in group)
+        keys[ids] = cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
+                              _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json"))
+        cached = ctx.cache.get_json("story", keys[ids])
+        if cached is not None:
+            results[ids] = digest_from_json(cached["digest"]), divergences_from_json(cached["divergences"])
+    todo = [g for g in groups if tuple(a.id for a in g) not in results]
+    done = len(results)
+    for start in range(0, len(todo), _DIGEST_CHUNK):
+        chunk = todo[start:start + _DIGEST_CHUNK]
+        for group, digest in zip(chunk, _digests(chunk, vectors, ctx.settings, ctx.models)):
+            # Syndicated copies repeat their original: they are not independent sources to compare.
+            independent = [a for a in group if a.id not in copies]
+            divergences = tuple(diverge.find_divergences(independent, vectors, ctx.settings.divergence))
+            ids = tuple(a.id for a in group)
+            results[ids] = digest, divergences
+            ctx.cache.put_json("story", keys[ids], {"digest": digest_to_json(digest),
+                                                   "divergences": divergences_to_json(divergences)})
+            done += 1
+            ctx.progress("stories", done, len(groups))
+    return results
 
 
 def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:
