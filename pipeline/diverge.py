@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import DivergenceConfig
+from .numbers import Figure, disagree, figures
 from .records import Article, Citation, Divergence, Position, Sentence
 from .text import normalise
 
@@ -30,8 +31,6 @@ _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "w
          "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
          "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
 _MAX_COVERAGE_ITEMS = 6
-# A figure and the word after it ("1,200 people", "8.5 percent"); not ordinals such as "7th".
-_NUMBER_UNIT = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?![\w.,]\w)\s*(%|percent|per cent)?\s*([a-z]+)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -49,14 +48,22 @@ class _Item:
 
 @dataclass
 class _StoryView:
-    """A story's sentences, their similarities, and how common each word and name is in it."""
+    """A story's sentences, each one's nearest sentences in other articles, and how common each
+    word and name is in it."""
 
     items: list[_Item]
-    sims: np.ndarray
+    matrix: np.ndarray
+    # For each row: (row, cosine) of its nearest sentences in other articles, best first.
+    neighbours: list[list[tuple[int, float]]]
     centrality: np.ndarray
     article_ids: list[str]
     word_df: Counter[str]
     name_df: Counter[str]
+    # Each article's whole text, normalised and lower-cased: is a name or figure in it anywhere?
+    texts: dict[str, str]
+
+    def sim(self, a: int, b: int) -> float:
+        return float(self.matrix[a] @ self.matrix[b])
 
     def rare_words(self, item: _Item, text: str | None = None) -> set[str]:
         """Content words that few sentences of the story use: what makes a claim specific."""
@@ -96,38 +103,61 @@ def _rank(found: list[tuple[float, Divergence]]) -> list[Divergence]:
     return ranked
 
 
+# Nearest sentences kept per sentence. Alignment, framing, conflicts and attributions look only
+# at these, so the Python-level work grows with sentences x K, not sentences squared.
+_NEIGHBOURS = 12
+_CHUNK = 256
+
+
 def _view(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> _StoryView:
     pairs = [(a.id, s) for a in articles for s in a.sentences if s.words >= 5]
     items = [_Item(article, sentence, row) for row, (article, sentence) in enumerate(pairs)]
+    texts = {a.id: normalise(" ".join(s.text for s in a.sentences)).lower() for a in articles}
     if not items:
-        return _StoryView([], np.zeros((0, 0)), np.zeros(0), [a.id for a in articles], Counter(), Counter())
-    matrix = np.vstack([vectors[it.article][it.sentence.index] for it in items])
+        return _StoryView([], np.zeros((0, 0)), [], np.zeros(0), [a.id for a in articles], Counter(), Counter(), texts)
+    matrix = np.vstack([vectors[it.article][it.sentence.index] for it in items]).astype(np.float32)
+    order = {a.id: i for i, a in enumerate(articles)}
     centroid = matrix.mean(axis=0)
     return _StoryView(
         items=items,
-        sims=matrix @ matrix.T,
+        matrix=matrix,
+        neighbours=_nearest(matrix, np.array([order[it.article] for it in items])),
         centrality=matrix @ (centroid / (np.linalg.norm(centroid) or 1.0)),
         article_ids=[a.id for a in articles],
         word_df=Counter(w for it in items for w in _content_words(it.sentence.text)),
         name_df=Counter(n for it in items for n in _names(it)),
+        texts=texts,
     )
+
+
+def _nearest(matrix: np.ndarray, owner: np.ndarray) -> list[list[tuple[int, float]]]:
+    """The K most similar sentences of other articles for each sentence, computed in row chunks
+    so that memory stays at chunk x n and no n x n matrix is kept."""
+    k = min(_NEIGHBOURS, len(matrix) - 1)
+    out: list[list[tuple[int, float]]] = []
+    for start in range(0, len(matrix), _CHUNK):
+        sims = matrix[start:start + _CHUNK] @ matrix.T
+        sims[owner[start:start + _CHUNK, None] == owner[None, :]] = -np.inf  # not its own article
+        if k <= 0:
+            out += [[] for _ in range(len(sims))]
+            continue
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < sims.shape[1] else np.tile(np.arange(sims.shape[1]), (len(sims), 1))
+        for r, cols in enumerate(top):
+            ranked = sorted(((int(c), float(sims[r, c])) for c in cols if np.isfinite(sims[r, c])), key=lambda p: (-p[1], p[0]))
+            out.append(ranked)
+    return out
 
 
 # --- alignment ---------------------------------------------------------------
 
 def _best_matches(view: _StoryView, item: _Item, threshold: float) -> list[tuple[_Item, float]]:
-    """For each other article, its sentence most similar to `item`, if similar enough."""
-    out = []
-    for article in view.article_ids:
-        if article == item.article:
-            continue
-        rows = [it.row for it in view.items if it.article == article]
-        if not rows:
-            continue
-        best = max(rows, key=lambda r: view.sims[item.row, r])
-        if view.sims[item.row, best] >= threshold:
-            out.append((view.items[best], float(view.sims[item.row, best])))
-    return out
+    """For each other article among the item's nearest sentences, its closest one, if similar enough."""
+    best: dict[str, tuple[_Item, float]] = {}
+    for row, sim in view.neighbours[item.row]:
+        other = view.items[row]
+        if sim >= threshold and other.article not in best:
+            best[other.article] = (other, sim)
+    return [best[a] for a in view.article_ids if a in best]
 
 
 def _aligned_pairs(view: _StoryView, threshold: float) -> list[tuple[_Item, _Item, float]]:
@@ -173,35 +203,37 @@ def _position(items: Sequence[_Item], text: str | None = None) -> Position:
 # --- conflicts: numbers ------------------------------------------------------
 
 def number_facts(text: str) -> dict[str, float]:
-    """{unit word: value} for numbers in text ("1,200 people" -> {"people": 1200.0})."""
+    """{unit: value} of the first figure of each unit ("1,200 people" -> {"people": 1200.0})."""
     facts: dict[str, float] = {}
-    for value, percent, unit in _NUMBER_UNIT.findall(normalise(text)):
-        key = "percent" if percent else (unit or "").lower().rstrip("s")
-        if key and key not in _STOP:
-            facts.setdefault(key, float(value.replace(",", "")))
+    for figure in figures(text):
+        facts.setdefault(figure.unit, figure.value)
     return facts
 
 
+def _first_figures(text: str) -> dict[str, Figure]:
+    out: dict[str, Figure] = {}
+    for figure in figures(text):
+        out.setdefault(figure.unit, figure)
+    return out
+
+
 def _conflicts(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    """Aligned sentences whose figures for the same unit cannot both be true."""
     out = []
     for a, b, sim in _aligned_pairs(view, cfg.align_threshold):
-        fa, fb = number_facts(a.sentence.text), number_facts(b.sentence.text)
-        for unit in sorted(set(fa) & set(fb)):
-            if fa[unit] != fb[unit]:
+        fa, fb = _first_figures(a.sentence.text), _first_figures(b.sentence.text)
+        for unit in [u for u in fa if u in fb]:
+            if disagree(fa[unit], fb[unit]):
                 conf = round(min(1.0, sim), 3)
                 out.append((conf * _KIND_WEIGHT["conflict"], Divergence(
                     kind="conflict",
                     topic=_topic(view, [a, b]),
-                    summary=f"The articles give different figures for {unit}: "
-                            f"{_fmt(fa[unit])} in one, {_fmt(fb[unit])} in another.",
+                    summary=f"The articles give different figures for {unit.lstrip('$£€¥ ')}: "
+                            f"“{fa[unit].surface}” in one, “{fb[unit].surface}” in another.",
                     positions=(_position([a]), _position([b])),
                     confidence=conf,
                 )))
     return out
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
 # --- attribution -------------------------------------------------------------
@@ -214,20 +246,14 @@ def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, 
     groups: dict[frozenset[int], tuple[list[_Item], float]] = {}
     for seed in credited:
         claim = view.rare_words(seed, _claim_text(seed))
-        members = []
-        for article in view.article_ids:
-            if article == seed.article:
-                continue
-            # The best *credited* sentence of that article that makes the same claim.
-            options = [
-                (float(view.sims[seed.row, m.row]), m) for m in credited
-                if m.article == article and _credit(m) != _credit(seed)
-                and view.sims[seed.row, m.row] >= threshold
-                and _same_claim(float(view.sims[seed.row, m.row]), claim,
-                                view.rare_words(m, _claim_text(m)), cfg.align_threshold)
-            ]
-            if options:
-                members.append(max(options, key=lambda o: o[0]))
+        # Per other article, its best *credited* neighbour that makes the same claim.
+        best: dict[str, tuple[float, _Item]] = {}
+        for row, sim in view.neighbours[seed.row]:
+            m = view.items[row]
+            if (m.article not in best and sim >= threshold and _credit(m) and _credit(m) != _credit(seed)
+                    and _same_claim(sim, claim, view.rare_words(m, _claim_text(m)), cfg.align_threshold)):
+                best[m.article] = (sim, m)
+        members = [best[a] for a in view.article_ids if a in best]
         if members:
             group = [seed] + [m for _, m in members]
             key = frozenset(it.row for it in group)
@@ -331,14 +357,26 @@ def name_variants(mentions: list[tuple[str, Citation]]) -> list[list[tuple[str, 
         key = _name_key(name)
         if len(key) >= 4:
             forms.setdefault(key, (name, []))[1].append(cit)
-    keys = sorted(forms)
     pairs = []
-    for i, k1 in enumerate(keys):
-        for k2 in keys[i + 1:]:
-            (s1, c1), (s2, c2) = forms[k1], forms[k2]
-            if spelled_differently(k1, k2) and {c.article for c in c1} != {c.article for c in c2}:
-                pairs.append([(s1, c1), (s2, c2)])
+    for k1, k2 in _candidate_pairs(sorted(forms)):
+        (s1, c1), (s2, c2) = forms[k1], forms[k2]
+        if spelled_differently(k1, k2) and {c.article for c in c1} != {c.article for c in c2}:
+            pairs.append([(s1, c1), (s2, c2)])
     return pairs
+
+
+def _candidate_pairs(keys: list[str]) -> list[tuple[str, str]]:
+    """Pairs of keys that could be one spelling change apart: same number of words, the same
+    words but one, and that one starting with the same two letters. Comparing only within such
+    blocks keeps a 40-article story from comparing every name with every other."""
+    blocks: dict[tuple[int, int, str, str], list[str]] = {}
+    for key in keys:
+        words = key.split()
+        for i, word in enumerate(words):
+            rest = " ".join(words[:i] + words[i + 1:])
+            blocks.setdefault((len(words), i, rest, word[:2]), []).append(key)
+    pairs = {(a, b) for block in blocks.values() for j, a in enumerate(block) for b in block[j + 1:]}
+    return sorted(pairs)
 
 
 def _name_key(text: str) -> str:
@@ -346,6 +384,10 @@ def _name_key(text: str) -> str:
     text = re.sub(r"^the\s+", "", text)
     text = re.sub(r"'s$", "", text)
     return re.sub(r"\s+", " ", re.sub(r"[.\-]", "", text)).strip()
+
+
+# English derivational suffixes: adding one makes a different word, not a different spelling.
+_DERIVATIONAL = ("al", "ial", "ic", "ist", "ists", "ism", "ed", "ing", "er", "ers", "ly")
 
 
 def spelled_differently(a: str, b: str) -> bool:
@@ -359,6 +401,8 @@ def spelled_differently(a: str, b: str) -> bool:
     x, y = sorted(diffs[0], key=len)
     if len(x) < 5 or y in (x + "s", x + "es", x + "i", x + "is", x + "n", x + "ns", x + "ian", x + "ians", x + "ese"):
         return False  # plurals and demonyms ("Israel"/"Israeli") are not spellings of one name
+    if any(y == x + suffix for suffix in _DERIVATIONAL):
+        return False  # a derived word ("President"/"Presidential") names something else
     return difflib.SequenceMatcher(None, x, y).ratio() >= 0.85
 
 
@@ -408,7 +452,7 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
     candidates.sort(key=lambda c: -c[0])
     out, taken = [], []
     for score, it, echoes, facts in candidates:
-        if any(view.sims[it.row, t] >= cfg.align_threshold for t in taken):
+        if any(view.sim(it.row, t) >= cfg.align_threshold for t in taken):
             continue  # the same fact already listed from another article
         taken.append(it.row)
         reporting = [it] + echoes
