@@ -11,12 +11,12 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .config import DivergenceConfig
-from .numbers import Figure, disagree, figures
+from .numbers import Figure, disagree, figures, values
 from .records import Article, Citation, Divergence, Position, Sentence
 from .text import normalise
 
@@ -31,6 +31,7 @@ _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "w
          "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
          "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
 _MAX_COVERAGE_ITEMS = 6
+_FACT_LABELS = {"PERSON", "ORG", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ class _StoryView:
     article_ids: list[str]
     word_df: Counter[str]
     name_df: Counter[str]
-    # Each article's whole text, normalised and lower-cased: is a name or figure in it anywhere?
+    # Each article's whole text (as written, and as name keys), and the figures it states:
+    # is a name or figure in it anywhere?
     texts: dict[str, str]
+    raw_words: dict[str, set[str]]
+    values: dict[str, set[float]]
+    mentioned: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def sim(self, a: int, b: int) -> float:
         return float(self.matrix[a] @ self.matrix[b])
@@ -112,9 +117,13 @@ _CHUNK = 256
 def _view(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> _StoryView:
     pairs = [(a.id, s) for a in articles for s in a.sentences if s.words >= 5]
     items = [_Item(article, sentence, row) for row, (article, sentence) in enumerate(pairs)]
-    texts = {a.id: normalise(" ".join(s.text for s in a.sentences)).lower() for a in articles}
+    raw = {a.id: normalise(" ".join(s.text for s in a.sentences)) for a in articles}
+    texts = {a: _words(_name_key(t)) for a, t in raw.items()}
+    raw_words = {a: set(re.findall(r"[A-Za-z]+", t)) for a, t in raw.items()}
+    numbers = {a: values(t) for a, t in raw.items()}
     if not items:
-        return _StoryView([], np.zeros((0, 0)), [], np.zeros(0), [a.id for a in articles], Counter(), Counter(), texts)
+        return _StoryView([], np.zeros((0, 0)), [], np.zeros(0), [a.id for a in articles], Counter(), Counter(),
+                          texts, raw_words, numbers)
     matrix = np.vstack([vectors[it.article][it.sentence.index] for it in items]).astype(np.float32)
     order = {a.id: i for i, a in enumerate(articles)}
     centroid = matrix.mean(axis=0)
@@ -127,6 +136,8 @@ def _view(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> _Story
         word_df=Counter(w for it in items for w in _content_words(it.sentence.text)),
         name_df=Counter(n for it in items for n in _names(it)),
         texts=texts,
+        raw_words=raw_words,
+        values=numbers,
     )
 
 
@@ -436,7 +447,12 @@ def _namings(articles: Sequence[Article]) -> list[tuple[float, Divergence]]:
 # --- coverage ----------------------------------------------------------------
 
 def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
-    """Specific facts (rare names, numbers) that some articles report and others leave out."""
+    """Specific facts (rare names, figures) that some articles report and others leave out.
+
+    An article leaves a fact out only if no sentence of it restates the sentence and its whole
+    text lacks one of the sentence's specific names or figures: a fact told in other words
+    elsewhere in the article is not an omission.
+    """
     n = len(view.article_ids)
     candidates = []
     for it in view.items:
@@ -445,31 +461,63 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             continue
         echoes = [m for m, sim in _best_matches(view, it, cfg.coverage_threshold)
                   if _restates(view, it, m, sim, facts, cfg)]
-        if len(echoes) + 1 < n:
+        told = {it.article} | {m.article for m in echoes}
+        absent = {a: [f for f in facts if not _mentions(view, a, f)] for a in view.article_ids if a not in told}
+        missing = tuple(a for a in view.article_ids if absent.get(a))
+        if missing:
+            shown = list(dict.fromkeys(f for a in missing for f in absent[a]))
             # Central facts first; fewer articles reporting it and more specific facts make it stand out.
-            score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(facts), 4)) * (1 + (n - 1 - len(echoes)) / n)
-            candidates.append((score, it, echoes, facts))
+            score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (1 + len(missing) / n)
+            candidates.append((score, it, echoes, shown, missing))
     candidates.sort(key=lambda c: -c[0])
     out, taken = [], []
-    for score, it, echoes, facts in candidates:
+    for score, it, echoes, shown, missing in candidates:
         if any(view.sim(it.row, t) >= cfg.align_threshold for t in taken):
             continue  # the same fact already listed from another article
         taken.append(it.row)
         reporting = [it] + echoes
-        ids = {r.article for r in reporting}
-        missing = tuple(a for a in view.article_ids if a not in ids)
         conf = round(float(np.clip(view.centrality[it.row] + 0.3, 0.0, 1.0)), 3)
         who = "Only one article reports" if len(reporting) == 1 else f"{len(reporting)} of {n} articles report"
         out.append((score * _KIND_WEIGHT["coverage"], Divergence(
             kind="coverage",
-            topic=", ".join(facts[:3]),
-            summary=f"{who} this; {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
+            topic=", ".join(shown[:3]),
+            summary=f"{who} this ({', '.join(shown[:3])}); {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
             positions=(*(_position([r]) for r in reporting), Position(missing, "not reported", ())),
             confidence=conf,
         )))
         if len(out) >= _MAX_COVERAGE_ITEMS:
             break
     return out
+
+
+def _mentions(view: _StoryView, article: str, fact: str) -> bool:
+    """Does the article state this name or figure anywhere, in any usual spelling?"""
+    key = (article, fact)
+    if key not in view.mentioned:
+        view.mentioned[key] = _find_mention(view, article, fact)
+    return view.mentioned[key]
+
+
+def _find_mention(view: _StoryView, article: str, fact: str) -> bool:
+    if re.search(r"\d", fact):
+        wanted = values(fact)
+        return bool(wanted) and wanted <= view.values[article]
+    words = _words(_name_key(fact)).split()
+    if not words:
+        return True
+    text = view.texts[article]
+    if f" {' '.join(words)} " in text:
+        return True
+    initials = "".join(w[0] for w in fact.split() if w[:1].isupper())
+    if len(initials) >= 2 and initials in view.raw_words[article]:
+        return True  # "United States" and "US"
+    # A person or body named in full once is named by its last word after that ("Hanen").
+    return len(words) > 1 and len(words[-1]) >= 4 and f" {words[-1]} " in text
+
+
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, padded: for fast whole-word look-ups."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
 
 
 def _restates(view: _StoryView, item: _Item, other: _Item, sim: float, facts: list[str], cfg: DivergenceConfig) -> bool:
@@ -484,8 +532,9 @@ def _restates(view: _StoryView, item: _Item, other: _Item, sim: float, facts: li
 def _rare_facts(view: _StoryView, item: _Item) -> list[str]:
     """Names few sentences of the story mention, and figures: what makes a fact checkable."""
     limit = max(2, int(0.03 * len(view.items)))
-    names = [n for n in _names(item) if view.name_df[n] <= limit]
+    # Places and groups ("U.S.", "Republican") set the scene; who did what, and figures, are the facts.
+    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS and view.name_df[e.text] <= limit]
     # Figures written with digits: "one of the issues" is not a figure, "251 hostages" is.
     figures = [e.text for e in item.sentence.entities
-               if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY") and re.search(r"\d", e.text)]
+               if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE") and re.search(r"\d", e.text)]
     return list(dict.fromkeys(names + figures))

@@ -176,3 +176,18 @@ def disagree(a: Figure, b: Figure) -> bool:
     if step <= 1e-12:
         return a.value != b.value
     return round(a.value / step) != round(b.value / step)
+
+
+def values(text: str) -> set[float]:
+    """Every number in text as a value, whatever it counts ("$1.2bn" -> 1.2e9, "8.5%" -> 8.5):
+    to ask whether an article states a figure anywhere."""
+    text = words_to_digits(normalise(text))
+    out = set()
+    for m in _FIGURE.finditer(text):
+        scale = 1
+        if m.group("scale"):
+            scale = _SCALES[m.group("scale").lower()]
+        elif m.group("short") and (m.group("cur") or m.group("short").lower() not in ("m", "b")):
+            scale = _SHORT_SCALES[m.group("short").lower()]
+        out.add(float(m.group("num").replace(",", "")) * scale)
+    return out
