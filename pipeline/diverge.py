@@ -16,17 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import DivergenceConfig
+from .framing import Markers, markers
 from .numbers import Figure, disagree, figures, values
 from .records import Article, Citation, Divergence, Position, Sentence
 from .text import normalise
 
 _KIND_WEIGHT = {"conflict": 1.0, "attribution": 0.9, "framing": 0.7, "coverage": 0.75, "naming": 0.6}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
-# Words that signal the writer does not vouch for a statement. Modal verbs ("could", "may")
-# are left out: they mostly express possibility in the world, not doubt about the report.
-_HEDGES = {"reportedly", "allegedly", "apparently", "seemingly", "suggest", "suggests", "suggested",
-           "appear", "appears", "appeared", "claimed", "hinted", "purportedly",
-           "unconfirmed", "rumoured", "rumored", "supposedly", "unverified"}
 _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "with", "that", "this",
          "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
          "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
@@ -335,28 +331,92 @@ def _claim_text(item: _Item) -> str:
 # --- framing -----------------------------------------------------------------
 
 def hedges(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if w in _HEDGES}
+    return set(markers(text).hedge)
+
+
+# Framing rewrites the words of a claim, so its sentences align less closely than paraphrases.
+_HEDGE_MARGIN = 0.1
+_TONE_MARGIN = -0.05
+_MAX_FRAMING_ITEMS = 4
 
 
 def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
-    """The same statement hedged in one article and stated flatly in another."""
-    out = []
-    for a, b, sim in _aligned_pairs(view, cfg.align_threshold + 0.1):
-        ha, hb = hedges(a.sentence.text), hedges(b.sentence.text)
-        if bool(ha) == bool(hb):
-            continue
-        hedged, flat = (a, b) if ha else (b, a)
-        words = ", ".join(sorted(ha or hb))
+    """The same event told with different framing words: hedged vs flat, judged vs neutral,
+    a loaded reporting verb vs "said"."""
+    found = []
+    for a, b, sim in _aligned_pairs(view, cfg.align_threshold + min(_HEDGE_MARGIN, _TONE_MARGIN)):
+        ma, mb = markers(a.sentence.text), markers(b.sentence.text)
+        # A word both articles use somewhere ("heart failure" in each) is not how one of them frames it.
+        ma, mb = _own_words(ma, view.texts[b.article]), _own_words(mb, view.texts[a.article])
+        contrast = _contrast(ma, mb, sim, cfg.align_threshold)
+        if contrast:
+            found.append((sim, a, b, ma, mb, contrast))
+    found.sort(key=lambda f: (-f[0], f[1].row, f[2].row))
+    out, used = [], set()
+    for sim, a, b, ma, mb, contrast in found:
+        if a.row in used or b.row in used:
+            continue  # one framing item per sentence: the closest aligned pair shows it best
+        used |= {a.row, b.row}
         conf = round(min(1.0, sim) * 0.8, 3)
         out.append((conf * _KIND_WEIGHT["framing"], Divergence(
             kind="framing",
             topic=_topic(view, [a, b]),
-            summary=f"One article hedges this ({words}); another states it as fact.",
-            positions=(_position([hedged], f"hedged ({words}): {hedged.sentence.text}"),
-                       _position([flat], f"stated as fact: {flat.sentence.text}")),
+            summary=contrast,
+            positions=(_position([a], f"{_frame_label(ma)}: {a.sentence.text}"),
+                       _position([b], f"{_frame_label(mb)}: {b.sentence.text}")),
             confidence=conf,
         )))
+        if len(out) >= _MAX_FRAMING_ITEMS:
+            break
     return out
+
+
+def _contrast(ma: Markers, mb: Markers, sim: float, align_threshold: float) -> str:
+    """How two aligned sentences frame the same thing differently, in words; "" if they do not."""
+    if bool(ma.hedge) != bool(mb.hedge) and sim >= align_threshold + _HEDGE_MARGIN:
+        words = ", ".join(ma.hedge or mb.hedge)
+        return f"One article hedges this ({words}); another states it as fact."
+    if sim < align_threshold + _TONE_MARGIN:
+        return ""
+    only_a = [w for w in ma.negative + ma.positive if w not in mb.negative + mb.positive]
+    only_b = [w for w in mb.negative + mb.positive if w not in ma.negative + ma.positive]
+    if (only_a or only_b) and _sign(ma.tone) != _sign(mb.tone):
+        return (f"The articles judge this differently: {_tone_words(ma)} in one, "
+                f"{_tone_words(mb)} in another.")
+    if bool(ma.loaded_verb) != bool(mb.loaded_verb):
+        words = ", ".join(ma.loaded_verb or mb.loaded_verb)
+        return f"One article reports this with a loaded verb ({words}); another neutrally."
+    return ""
+
+
+def _own_words(m: Markers, other_text: str) -> Markers:
+    """The evaluative words and loaded verbs of m that the other article never uses."""
+    def keep(words: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(w for w in words if f" {w} " not in other_text)
+    return Markers(m.hedge, m.booster, keep(m.loaded_verb), keep(m.negative), keep(m.positive))
+
+
+def _sign(x: int) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _tone_words(m: Markers) -> str:
+    words = m.negative + m.positive
+    if not words:
+        return "neutral wording"
+    label = "negative" if m.tone < 0 else "positive" if m.tone > 0 else "mixed"
+    return f"{label} ({', '.join(words)})"
+
+
+def _frame_label(m: Markers) -> str:
+    parts = []
+    if m.hedge:
+        parts.append(f"hedged ({', '.join(m.hedge)})")
+    if m.negative or m.positive:
+        parts.append(_tone_words(m))
+    if m.loaded_verb:
+        parts.append(f"loaded verb ({', '.join(m.loaded_verb)})")
+    return "; ".join(parts) or "stated plainly"
 
 
 # --- naming ------------------------------------------------------------------
