@@ -380,7 +380,8 @@ def _contrast(ma: Markers, mb: Markers, sim: float, align_threshold: float) -> s
         return ""
     only_a = [w for w in ma.negative + ma.positive if w not in mb.negative + mb.positive]
     only_b = [w for w in mb.negative + mb.positive if w not in ma.negative + ma.positive]
-    if (only_a or only_b) and _sign(ma.tone) != _sign(mb.tone):
+    judged_a, judged_b = bool(ma.negative or ma.positive), bool(mb.negative or mb.positive)
+    if (only_a or only_b) and (_sign(ma.tone) != _sign(mb.tone) or judged_a != judged_b):
         return (f"The articles judge this differently: {_tone_words(ma)} in one, "
                 f"{_tone_words(mb)} in another.")
     if bool(ma.loaded_verb) != bool(mb.loaded_verb):
