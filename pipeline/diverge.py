@@ -291,7 +291,8 @@ def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, 
 def _same_claim(sim: float, words_a: set[str], words_b: set[str], align_threshold: float) -> bool:
     """Similar sentences that share specific words: more shared words, less similarity needed."""
     shared = len(words_a & words_b)
-    return shared >= 2 or (shared == 1 and sim >= align_threshold - 0.1)
+    # Sentences this close say the same thing even when every specific word is common in the story.
+    return shared >= 2 or (shared == 1 and sim >= align_threshold - 0.1) or sim >= align_threshold + 0.1
 
 
 def _drop_subsets(groups: dict[frozenset[int], tuple[list[_Item], float]]) -> list[tuple[list[_Item], float]]:
