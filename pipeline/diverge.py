@@ -532,7 +532,7 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             shown = list(dict.fromkeys(f for a in missing for f in absent[a]))
             # Central facts first; fewer articles reporting it and more specific facts make it stand out.
             score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (1 + len(missing) / n)
-            candidates.append((score, it, echoes, shown, missing))
+            candidates.append((score, it, echoes, shown, {a: absent[a] for a in missing}))
     candidates.sort(key=lambda c: -c[0])
     out, taken = [], []
     for score, it, echoes, shown, missing in candidates:
@@ -541,17 +541,27 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         taken.append(it.row)
         reporting = [it] + echoes
         conf = round(float(np.clip(view.centrality[it.row] + 0.3, 0.0, 1.0)), 3)
-        who = "Only one article reports" if len(reporting) == 1 else f"{len(reporting)} of {n} articles report"
+        # Articles that state these facts elsewhere, in other sentences, report them too.
+        telling = n - len(missing)
+        who = "Only one article reports" if telling == 1 else f"{telling} of {n} articles report"
         out.append((score * _KIND_WEIGHT["coverage"], Divergence(
             kind="coverage",
             topic=", ".join(shown[:3]),
             summary=f"{who} this ({', '.join(shown[:3])}); {len(missing)} leave{'s' if len(missing) == 1 else ''} it out.",
-            positions=(*(_position([r]) for r in reporting), Position(missing, "not reported", ())),
+            positions=(*(_position([r]) for r in reporting), *_omissions(missing)),
             confidence=conf,
         )))
         if len(out) >= min(_MAX_COVERAGE_ITEMS, max(3, n)):
             break
     return out
+
+
+def _omissions(missing: dict[str, list[str]]) -> list[Position]:
+    """One position per set of left-out facts: which articles lack which names or figures."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for article, facts in missing.items():
+        groups.setdefault(tuple(facts), []).append(article)
+    return [Position(tuple(ids), f"not reported: no mention of {', '.join(facts)}", ()) for facts, ids in groups.items()]
 
 
 def _mentions(view: _StoryView, article: str, fact: str) -> bool:
