@@ -24,7 +24,7 @@ HEDGES = ("reportedly", "allegedly", "apparently", "seemingly", "purportedly", "
 BOOSTERS = ("clearly", "undoubtedly", "certainly", "definitely", "obviously", "undeniably", "surely",
             "unquestionably", "indisputably", "of course", "in fact")
 LOADED_VERBS = ("admit", "concede", "insist", "slam", "blast", "lash out", "rip", "tout", "boast", "brag",
-                "fume", "decry", "rail", "scoff", "gloat", "whine", "claim", "charge", "threaten")
+                "fume", "decry", "rail", "scoff", "gloat", "whine", "claim", "charge")
 NEGATIVE = ("crisis", "crises", "chaos", "chaotic", "disaster", "disastrous", "catastrophe", "catastrophic",
             "fail", "failure", "debacle", "fiasco", "blunder", "botch", "radical", "extreme", "extremist",
             "brutal", "devastating", "alarming", "troubling", "dangerous", "reckless", "shocking", "outrageous",
@@ -92,4 +92,6 @@ def markers(text: str) -> Markers:
 
 
 def _outside_quotes(text: str) -> str:
-    return re.sub(r"[\"“][^\"“”]*[\"”]", " ", text)
+    """Text without quotations; a quotation left open (a lead cut off mid-quote) runs to the end."""
+    text = re.sub(r"[\"“][^\"“”]*[\"”]", " ", text)
+    return re.sub(r"[\"“].*$", " ", text)
