@@ -26,7 +26,7 @@ BOOSTERS = ("clearly", "undoubtedly", "certainly", "definitely", "obviously", "u
 LOADED_VERBS = ("admit", "concede", "insist", "slam", "blast", "lash out", "rip", "tout", "boast", "brag",
                 "fume", "decry", "rail", "scoff", "gloat", "whine", "claim", "charge")
 NEGATIVE = ("crisis", "crises", "chaos", "chaotic", "disaster", "disastrous", "catastrophe", "catastrophic",
-            "fail", "failure", "debacle", "fiasco", "blunder", "botch", "radical", "extreme", "extremist",
+            "debacle", "fiasco", "blunder", "botch", "radical", "extreme", "extremist",
             "brutal", "devastating", "alarming", "troubling", "dangerous", "reckless", "shocking", "outrageous",
             "scandal", "controversial", "draconian", "harsh", "grim", "dire", "dismal", "mess", "turmoil", "slump",
             "plunge", "stumble", "falter", "lackluster", "lacklustre", "disappointing", "underwhelming", "worrying",
