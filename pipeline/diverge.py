@@ -531,7 +531,7 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         if missing:
             shown = list(dict.fromkeys(f for a in missing for f in absent[a]))
             # Central facts first; fewer articles reporting it and more specific facts make it stand out.
-            score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (1 + len(missing) / n)
+            score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (len(missing) / (n - 1))
             candidates.append((score, it, echoes, shown, {a: absent[a] for a in missing}))
     candidates.sort(key=lambda c: -c[0])
     out, taken = [], []
