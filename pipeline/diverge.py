@@ -462,7 +462,7 @@ def _name_key(text: str) -> str:
 
 
 # English derivational suffixes: adding one makes a different word, not a different spelling.
-_DERIVATIONAL = ("al", "ial", "ic", "ist", "ists", "ism", "ed", "ing", "er", "ers", "ly")
+_DERIVATIONAL = ("an", "ans", "al", "ial", "ic", "ist", "ists", "ism", "ed", "ing", "er", "ers", "ly")
 
 
 def spelled_differently(a: str, b: str) -> bool:
