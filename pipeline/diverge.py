@@ -337,9 +337,12 @@ def hedges(text: str) -> set[str]:
     return set(markers(text).hedge)
 
 
-# Framing rewrites the words of a claim, so its sentences align less closely than paraphrases.
+# How far above the alignment threshold a pair must be to compare its framing. A hedge flips
+# what a sentence asserts, so only near-paraphrases count; evaluative words are compared at the
+# alignment threshold itself (at -0.05 the dev bench had framing precision 0.71, at 0.0 0.83,
+# same recall: looser pairs are mostly different events).
 _HEDGE_MARGIN = 0.1
-_TONE_MARGIN = -0.05
+_TONE_MARGIN = 0.0
 _MAX_FRAMING_ITEMS = 4
 
 
