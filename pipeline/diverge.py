@@ -8,10 +8,11 @@ Alignment is by sentence embeddings (cosine); every position quotes a source sen
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -63,7 +64,6 @@ class _StoryView:
     texts: dict[str, str]
     raw_words: dict[str, set[str]]
     values: dict[str, set[float]]
-    mentioned: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def sim(self, a: int, b: int) -> float:
         return float(self.matrix[a] @ self.matrix[b])
@@ -178,8 +178,10 @@ def _aligned_pairs(view: _StoryView, threshold: float) -> list[tuple[_Item, _Ite
     return [(view.items[a], view.items[b], s) for (a, b), s in sorted(pairs.items())]
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP}
+@functools.lru_cache(maxsize=8192)
+def _content_words(text: str) -> frozenset[str]:
+    # Cached: each sentence's words are asked for once per sentence it is compared with.
+    return frozenset(w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP)
 
 
 def _names(item: _Item) -> list[str]:
@@ -219,7 +221,8 @@ def number_facts(text: str) -> dict[str, float]:
     return facts
 
 
-def _first_figures(text: str) -> dict[str, Figure]:
+@functools.lru_cache(maxsize=8192)
+def _first_figures(text: str) -> dict[str, Figure]:  # cached: callers only read it
     out: dict[str, Figure] = {}
     for figure in figures(text):
         out.setdefault(figure.unit, figure)
@@ -569,27 +572,31 @@ def _omissions(missing: dict[str, list[str]]) -> list[Position]:
 
 def _mentions(view: _StoryView, article: str, fact: str) -> bool:
     """Does the article state this name or figure anywhere, in any usual spelling?"""
-    key = (article, fact)
-    if key not in view.mentioned:
-        view.mentioned[key] = _find_mention(view, article, fact)
-    return view.mentioned[key]
+    probe = _probe(fact)
+    if isinstance(probe, frozenset):
+        return bool(probe) and probe <= view.values[article]
+    phrase, initials, last = probe
+    text = view.texts[article]
+    return (
+        not phrase or phrase in text
+        or (len(initials) >= 2 and initials in view.raw_words[article])  # "United States" and "US"
+        # A person or body named in full once is named by its last word after that ("Hanen").
+        or (last is not None and last in text)
+    )
 
 
-def _find_mention(view: _StoryView, article: str, fact: str) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _probe(fact: str) -> frozenset[float] | tuple[str, str, str | None]:
+    """What to look for in an article, worked out once per fact: its values if it is a figure,
+    else its words as a padded phrase, its initials, and its last word if that can stand alone."""
     if re.search(r"\d", fact):
-        wanted = values(fact)
-        return bool(wanted) and wanted <= view.values[article]
+        return frozenset(values(fact))
     words = _words(_name_key(fact)).split()
     if not words:
-        return True
-    text = view.texts[article]
-    if f" {' '.join(words)} " in text:
-        return True
+        return "", "", None
     initials = "".join(w[0] for w in fact.split() if w[:1].isupper())
-    if len(initials) >= 2 and initials in view.raw_words[article]:
-        return True  # "United States" and "US"
-    # A person or body named in full once is named by its last word after that ("Hanen").
-    return len(words) > 1 and len(words[-1]) >= 4 and f" {words[-1]} " in text
+    last = f" {words[-1]} " if len(words) > 1 and len(words[-1]) >= 4 else None
+    return f" {' '.join(words)} ", initials, last
 
 
 def _words(text: str) -> str:

@@ -15,6 +15,7 @@ listed as separate stems where English spells them apart).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -79,6 +80,7 @@ class Markers:
         return tuple(dict.fromkeys(self.hedge + self.booster + self.loaded_verb + self.negative + self.positive))
 
 
+@functools.lru_cache(maxsize=8192)
 def markers(text: str) -> Markers:
     """Framing words in text, outside quotations: a quoted speaker's words are theirs, not the outlet's."""
     text = _outside_quotes(text).lower()
