@@ -50,13 +50,18 @@ def _forms(stem: str) -> set[str]:
     return forms
 
 
-def _lexicon(stems: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    """One-word forms -> stem, and the multi-word phrases."""
-    words = {form: stem for stem in stems if " " not in stem for form in _forms(stem)}
+def _lexicon(stems: tuple[str, ...], verbs_only: bool = False) -> tuple[dict[str, str], list[str]]:
+    """One-word forms -> stem, and the multi-word phrases.
+
+    `verbs_only` keeps the past and -ing forms alone: "claim" and "claims" are mostly nouns
+    ("Netanyahu's claim"), "claimed" and "claiming" are verbs.
+    """
+    words = {form: stem for stem in stems if " " not in stem for form in _forms(stem)
+             if not verbs_only or form.endswith(("ed", "ing")) and form != stem}
     return words, [s for s in stems if " " in s]
 
 
-_CATEGORIES = {name: _lexicon(stems) for name, stems in
+_CATEGORIES = {name: _lexicon(stems, name == "loaded verb") for name, stems in
                (("hedge", HEDGES), ("booster", BOOSTERS), ("loaded verb", LOADED_VERBS),
                 ("negative", NEGATIVE), ("positive", POSITIVE))}
 

@@ -164,6 +164,8 @@ def test_words_inside_quotes_belong_to_the_speaker():
     assert markers("This is a disaster, he said.").negative == ("disaster",)
     assert markers("The drug appears to halve the risk.").hedge == ("appears",)
     assert markers("He slammed the plan.").loaded_verb == ("slammed",)
+    assert markers("Netanyahu's claim was not confirmed.").loaded_verb == ()  # a noun, not a verb
+    assert markers("Netanyahu claimed he had convinced Blinken.").loaded_verb == ("claimed",)
 
 
 # --- naming ----------------------------------------------------------------------------------
