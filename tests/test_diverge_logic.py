@@ -15,6 +15,7 @@ KILLED_1139 = "About 1,139 people were killed in the attack on southern Israel."
 DIED_40000_COMMA = "Since then, over 40,000 people have died in Gaza, according to the health ministry."
 DIED_40000_PLAIN = "Since then, over 40000 people have died in Gaza, according to the health ministry."
 CAIRO = "Mediators have previously called for high-level talks to resume in Cairo this week."
+SISI = "The senior official's remarks followed Blinken's meeting with Egyptian President Abdel Fattah al-Sisi in El-Alamein."
 CFG = DivergenceConfig()
 
 
@@ -165,7 +166,7 @@ def test_hedged_vs_flat_is_framing(nlp, fake_embedder):
 
 
 def test_max_items_caps_the_list(nlp, fake_embedder):
-    a = _article(nlp, "a", KILLED_1200, CAIRO)
+    a = _article(nlp, "a", KILLED_1200, SISI)
     b = _article(nlp, "b", KILLED_1139)
     vectors = _vectors(fake_embedder, [a, b])
     assert len(find_divergences([a, b], vectors, CFG)) >= 2
