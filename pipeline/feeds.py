@@ -41,7 +41,7 @@ _ENTRY = _env.from_string("""\
 <h3>Where the sources diverge</h3>
 <ul>
 {% for d in story.divergences %}
-<li><strong>{{ d.kind | capitalize }}: {{ d.topic }}.</strong> {{ d.summary }}<ul>
+<li><strong>{{ d.kind | capitalize }}: {{ d.topic }}{{ "" if d.topic.endswith(".") else "." }}</strong> {{ d.summary }}<ul>
 {% for p in d.positions %}<li>{% for src in sources(p.article_ids) %}[{{ src.number }}] {% endfor %}{{ p.text }}</li>
 {% endfor %}</ul></li>
 {% endfor %}

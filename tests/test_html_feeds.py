@@ -356,3 +356,14 @@ def test_missing_chromium_fails_with_the_fix(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     with pytest.raises(pytest.fail.Exception, match=r"run `make test`.*apt-get install -y chromium"):
         _chromium()
+
+
+def test_markdown_and_feed_headings_end_a_topic_with_one_full_stop():
+    from pipeline.report import render_markdown
+
+    report = make_report()
+    divergence = report.stories[0].divergences[0]
+    divergence.topic = "Troops near the U.S."
+    for text in (render_markdown(report), render_atom(report)):
+        assert "Troops near the U.S.." not in text
+        assert "Troops near the U.S." in text
