@@ -141,7 +141,7 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 def _identity(settings: Settings) -> dict[str, str]:
     """Model ids with versions: part of every cache key, read without loading any model."""
     m = settings.models
-    return {"embedder": model_identity(m.embedder), "nlp": model_identity(m.ner),
+    return {"embedder": f"{model_identity(m.embedder)}|{m.embedder_dtype}", "nlp": model_identity(m.ner),
             "generator": model_identity(m.generator), "generator_kind": m.generator_kind,
             "dtype": m.dtype, "prompt": PROMPT_VERSION}
 

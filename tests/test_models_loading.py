@@ -315,6 +315,28 @@ def test_embedder_rows_are_normalised(tiny_sentence_transformer):
     np.testing.assert_allclose(embedder.embed(texts), rows, atol=1e-6)
 
 
+def test_bfloat16_embedder_gives_float32_rows_close_to_float32(tiny_sentence_transformer):
+    import torch
+
+    texts = ["The council approved the budget.", "A storm hit the coast.", "the mayor said"]
+    full = load_embedder(str(tiny_sentence_transformer), dtype="float32")
+    half = load_embedder(str(tiny_sentence_transformer), dtype="bfloat16")
+    assert next(half.model.parameters()).dtype == torch.bfloat16
+    assert next(full.model.parameters()).dtype == torch.float32
+    rows = half.embed(texts)
+    assert rows.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-2)
+    assert np.min(np.sum(rows * full.embed(texts), axis=1)) > 0.98
+
+
+def test_auto_embedder_dtype_follows_the_cpu(tiny_sentence_transformer):
+    import torch
+
+    auto = load_embedder(str(tiny_sentence_transformer), dtype="auto")
+    expected = torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
+    assert next(auto.model.parameters()).dtype == expected
+
+
 def test_embedder_empty_input(tiny_sentence_transformer):
     embedder = load_embedder(str(tiny_sentence_transformer))
     empty = embedder.embed([])
@@ -444,3 +466,12 @@ def test_download_allowed_leaves_env_alone(monkeypatch):
 
     assert "HF_HUB_OFFLINE" not in os.environ
     assert "HF_DATASETS_OFFLINE" not in os.environ
+
+
+def test_thread_wait_policy_is_passive_unless_the_user_chose_one(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    loaders.quiet_thread_waits()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    loaders.quiet_thread_waits()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"

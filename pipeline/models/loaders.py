@@ -93,11 +93,19 @@ def apply_offline_policy(allow_download: bool) -> None:
 
 def load_bundle(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> ModelBundle:
     """A bundle that loads each configured model the first time it is needed."""
+    quiet_thread_waits()
     return ModelBundle(
-        load_embedder=lambda: load_embedder(cfg.embedder, resolve_device(cfg.device)),
+        load_embedder=lambda: load_embedder(cfg.embedder, resolve_device(cfg.device), cfg.embedder_dtype),
         load_nlp=lambda: load_nlp(cfg.ner),
         load_generator=lambda: load_generator(cfg, cache_dir, max_new_tokens),
     )
+
+
+def quiet_thread_waits() -> None:
+    """Let torch's OpenMP threads sleep, not spin, while they wait for work; read once, when
+    torch loads. On a shared machine (cron beside other jobs) a spinning thread that waits
+    for a descheduled sibling made embedding 3-4x slower (bench/RESULTS.md "Speed")."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def model_identity(spec: str) -> str:
@@ -140,8 +148,10 @@ class SentenceTransformerEmbedder:
         if not texts:
             dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
             return np.zeros((0, dim()), dtype=np.float32)
+        # Small batches: texts are sorted by length, so less of each batch is padding
+        # (16 beat 32 and 64 on news sentences, bench/RESULTS.md "Speed").
         return self.model.encode(
-            list(texts), batch_size=64, normalize_embeddings=True,
+            list(texts), batch_size=16, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
         ).astype(np.float32)
 
@@ -168,7 +178,7 @@ def resolve_device(setting: str) -> str:
     return "cpu"
 
 
-def load_embedder(spec: str, device: str = "cpu") -> Embedder:
+def load_embedder(spec: str, device: str = "cpu", dtype: str = "float32") -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     _quiet_transformers()
@@ -177,7 +187,22 @@ def load_embedder(spec: str, device: str = "cpu") -> Embedder:
         model = SentenceTransformer(location, device=device)
     except Exception as exc:  # noqa: BLE001 - any load failure gets the same actionable message
         raise ModelUnavailableError(_not_available("embedder", spec, exc)) from None
+    if _use_bfloat16(dtype, device):
+        import torch
+
+        model = model.to(torch.bfloat16)
     return SentenceTransformerEmbedder(spec, model)
+
+
+def _use_bfloat16(dtype: str, device: str) -> bool:
+    """bfloat16 where the hardware computes in it; emulated, it would be slower than float32."""
+    if dtype != "auto":
+        return dtype == "bfloat16"
+    import torch
+
+    if device == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def _packaged_embedder_path() -> str:
