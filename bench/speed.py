@@ -168,6 +168,9 @@ def child_models(cache: Path, started: float) -> dict:
 
 def child_decode(cache: Path, dtype: str, started: float) -> dict:
     """Decoding tokens per second vs the memory-bandwidth ceiling, for the default generator."""
+    from pipeline.models.loaders import quiet_thread_waits
+
+    quiet_thread_waits()  # as newsdigest runs it; must precede the torch import
     import torch
 
     from pipeline.config import ModelsConfig

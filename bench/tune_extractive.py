@@ -1,4 +1,6 @@
-"""Sweep the extractive scorer's weights on the dev sets, with the lead peer from the same run.
+"""Sweep the extractive scorer's weights (greedy MMR selection) on the dev sets, with the lead peer from the same run.
+
+For the "fill" selection and the other ideas in bench/RESULTS.md ("Ideas tried"), see bench/extractive_ideas/.
 
 Usage: python bench/tune_extractive.py [--limit 60]
 Each cluster is analysed and embedded once; every setting is then scored on the same
@@ -74,7 +76,7 @@ def main() -> None:
         print(f"lead: R1 {l1:.2f} R2 {l2:.2f}")
         print("| position_weight | redundancy_weight | R1 | R2 |")
         for pw, rw in itertools.product((0.0, 0.2, 0.35, 0.5, 0.7), (0.3, 0.6, 0.8)):
-            cfg = settings.summary.model_copy(update={"position_weight": pw, "redundancy_weight": rw})
+            cfg = settings.summary.model_copy(update={"position_weight": pw, "redundancy_weight": rw, "selection": "mmr", "word_support_weight": 0.0})
             r1, r2 = score(prepared, cfg)
             print(f"| {pw} | {rw} | {r1:.2f} | {r2:.2f} |", flush=True)
 

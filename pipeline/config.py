@@ -58,8 +58,15 @@ class SummaryConfig(_Strict):
     # and short sentences rarely give the generator room to be.
     rewrite_min_words: int = Field(12, ge=0, le=200)
     # Share of score given to a sentence's position (lead bias) vs its centrality.
-    position_weight: float = Field(0.35, ge=0.0, le=1.0)
-    # MMR: how hard a sentence similar to an already chosen one is pushed down.
+    position_weight: float = Field(0.5, ge=0.0, le=1.0)
+    # Added to the score: mean share of the articles that use each content word of a sentence.
+    word_support_weight: float = Field(0.5, ge=0.0, le=5.0)
+    # How sentences are chosen: "fill" (the most salience per word of the budget, no two saying
+    # the same thing; bench/RESULTS.md, "Ideas tried") or "mmr" (greedy maximal marginal relevance).
+    selection: Literal["fill", "mmr"] = "fill"
+    # fill: a sentence at least this similar (MiniLM cosine) to a better one is left out.
+    redundancy_threshold: float = Field(0.75, ge=0.0, le=1.0)
+    # mmr: how hard a sentence similar to an already chosen one is pushed down.
     redundancy_weight: float = Field(0.6, ge=0.0, le=1.0)
 
 

@@ -55,15 +55,37 @@ def build_pool(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> P
     return Pool(tuple(ids), tuple(sents), tuple(positions), matrix)
 
 
-def salience(pool: Pool, position_weight: float) -> np.ndarray:
-    """Centrality to the pool, agreement across articles, and a lead bias, blended."""
+def salience(pool: Pool, position_weight: float, word_support_weight: float = 0.0) -> np.ndarray:
+    """Centrality to the pool, agreement across articles, and a lead bias, blended; plus how
+    widely the sentence's words are shared across the articles."""
     if not pool.sentences:
         return np.zeros(0)
     centroid = pool.vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     centrality = pool.vectors @ centroid
     lead = 1.0 / np.sqrt(1.0 + np.asarray(pool.positions, dtype=float))
-    return (1 - position_weight) * (centrality + 0.5 * _support(pool)) + position_weight * lead
+    blended = (1 - position_weight) * (centrality + 0.5 * _support(pool)) + position_weight * lead
+    return blended + word_support_weight * word_support(pool) if word_support_weight else blended
+
+
+_CONTENT_WORD = re.compile(r"[^\W_]+")
+
+
+def word_support(pool: Pool) -> np.ndarray:
+    """Per sentence, the mean share of the pool's articles that use each of its content words.
+
+    A SumBasic-like signal: words every outlet uses name the story's core facts. Only
+    relative values matter: one article gives every sentence 1.0.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = [[w for w in _CONTENT_WORD.findall(s.text.lower()) if w not in STOP_WORDS] for s in pool.sentences]
+    used_by: dict[str, set[str]] = {}
+    for article, sentence_words in zip(pool.article_ids, words):
+        for w in sentence_words:
+            used_by.setdefault(w, set()).add(article)
+    articles = len(set(pool.article_ids)) or 1
+    return np.array([np.mean([len(used_by[w]) for w in ws]) / articles if ws else 0.0 for ws in words])
 
 
 def _support(pool: Pool) -> np.ndarray:
@@ -81,7 +103,7 @@ def _support(pool: Pool) -> np.ndarray:
 
 
 def select(pool: Pool, scores: np.ndarray, budget: Budget, redundancy_weight: float) -> list[int]:
-    """Maximal marginal relevance under a sentence and word budget."""
+    """Maximal marginal relevance under a sentence and word budget (`selection = "mmr"`)."""
     chosen: list[int] = []
     words_left = budget.max_words
     candidates = set(range(len(pool.sentences)))
@@ -111,8 +133,61 @@ def _mmr(i: int, chosen: list[int], pool: Pool, scores: np.ndarray, weight: floa
     return (1 - weight) * float(scores[i]) - weight * overlap
 
 
+def select_fill(pool: Pool, scores: np.ndarray, budget: Budget, redundancy_threshold: float) -> list[int]:
+    """The non-redundant sentences that carry the most salience per word of the budget (`selection = "fill"`).
+
+    Candidates are taken best first, each dropped if it says what a better one says (cosine at or
+    above `redundancy_threshold`); then the subset whose sum of salience x words is largest within the
+    word and sentence budget (0/1 knapsack). Unlike greedy MMR, this fills the budget: a good long
+    sentence does not crowd out two good shorter ones that together fit better.
+    Returns indexes best first.
+    """
+    candidates: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        i = int(i)
+        if pool.sentences[i].words > budget.max_words:
+            continue
+        if candidates and float(np.max(pool.vectors[candidates] @ pool.vectors[i])) >= redundancy_threshold:
+            continue
+        candidates.append(i)
+        if len(candidates) >= _FILL_CANDIDATES:
+            break
+    words = [pool.sentences[i].words for i in candidates]
+    values = [max(float(scores[i]), 0.0) * n for i, n in zip(candidates, words)]
+    return [candidates[j] for j in _knapsack(values, words, budget.max_words, budget.max_sentences)]
+
+
+# The knapsack looks at this many of the best non-redundant sentences (time and memory grow with it).
+_FILL_CANDIDATES = 60
+
+
+def _knapsack(values: Sequence[float], weights: Sequence[int], capacity: int, max_items: int) -> list[int]:
+    """Indexes (ascending) of the items with the largest total value, within capacity and max_items."""
+    best = np.full((max_items + 1, capacity + 1), -np.inf)  # best[k, c]: k items weighing at most c
+    best[0, :] = 0.0
+    taken = np.zeros((len(values), max_items + 1, capacity + 1), dtype=bool)
+    for i, (value, weight) in enumerate(zip(values, weights)):
+        if weight > capacity:
+            continue
+        with_item = best[:-1, :capacity + 1 - weight] + value
+        better = with_item > best[1:, weight:]
+        taken[i, 1:, weight:] = better
+        best[1:, weight:] = np.where(better, with_item, best[1:, weight:])
+    k, c = int(np.argmax(best[:, capacity])), capacity
+    chosen = []
+    for i in range(len(values) - 1, -1, -1):
+        if k > 0 and taken[i, k, c]:
+            chosen.append(i)
+            k, c = k - 1, c - weights[i]
+    return chosen[::-1]
+
+
 def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool) -> Digest:
-    picked = select(pool, salience(pool, cfg.position_weight), budget, cfg.redundancy_weight)
+    scores = salience(pool, cfg.position_weight, cfg.word_support_weight)
+    if cfg.selection == "fill":
+        picked = select_fill(pool, scores, budget, cfg.redundancy_threshold)
+    else:
+        picked = select(pool, scores, budget, cfg.redundancy_weight)
     if keep_source_order:
         picked.sort()
     return Digest(tuple(

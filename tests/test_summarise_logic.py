@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import guard
 from pipeline import summarise as S
 from pipeline.config import Budget, SummaryConfig
-from pipeline.records import Article
+from pipeline.records import Article, Sentence
 from pipeline.text import analyse, clean_body, split_title
 from tests.conftest import SEEDS
 from tests.fakes import FakeGenerator
@@ -74,11 +79,15 @@ def _assert_cited_exactly(digest, articles):
 
 @pytest.mark.parametrize("max_sentences,max_words", [(1, 5), (1, 40), (2, 40), (3, 75), (6, 150), (4, 2000), (50, 60)])
 @pytest.mark.parametrize("story", [False, True])
-def test_extractive_respects_budget_and_cites_sources(seed_articles, fake_embedder, max_sentences, max_words, story):
+@pytest.mark.parametrize("selection", ["fill", "mmr"])
+def test_extractive_respects_budget_and_cites_sources(
+    seed_articles, fake_embedder, max_sentences, max_words, story, selection,
+):
     articles = seed_articles if story else seed_articles[1:2]
     pool = S.build_pool(articles, _vectors(fake_embedder, articles))
     budget = Budget(max_sentences=max_sentences, max_words=max_words)
-    digest = S.extractive(pool, budget, CFG, keep_source_order=not story)
+    cfg = CFG.model_copy(update={"selection": selection})
+    digest = S.extractive(pool, budget, cfg, keep_source_order=not story)
 
     words = [len(s.text.split()) for s in digest.sentences]
     assert len(digest.sentences) <= max_sentences
@@ -89,12 +98,62 @@ def test_extractive_respects_budget_and_cites_sources(seed_articles, fake_embedd
     # Only eligible sentences are drawn on.
     by_id = {a.id: a for a in articles}
     assert all(by_id[s.citations[0].article].sentences[s.citations[0].sentence].eligible for s in digest.sentences)
-    # Greedy fill: stopping short of max_sentences means nothing else would have fitted.
+    # Stopping short of max_sentences means nothing else would have fitted, or it repeats a chosen sentence.
     if len(digest.sentences) < max_sentences:
-        chosen = {(s.citations[0].article, s.citations[0].sentence) for s in digest.sentences}
+        chosen = [i for i, (a, s) in enumerate(zip(pool.article_ids, pool.sentences))
+                  if (a, s.index) in {(d.citations[0].article, d.citations[0].sentence) for d in digest.sentences}]
         left = max_words - sum(words)
-        unused = [s for a, s in zip(pool.article_ids, pool.sentences) if (a, s.index) not in chosen]
-        assert all(s.words > left for s in unused)
+        repeat = cfg.redundancy_threshold if selection == "fill" else S._DUPLICATE
+        unused = [i for i in range(len(pool.sentences)) if i not in chosen]
+        assert all(pool.sentences[i].words > left or float(np.max(pool.vectors[chosen] @ pool.vectors[i])) >= repeat
+                   for i in unused)
+
+
+def _hand_pool(words: list[int], vectors: list[list[float]]) -> S.Pool:
+    sentences = tuple(Sentence(i, " ".join(["word"] * n)) for i, n in enumerate(words))
+    matrix = np.asarray(vectors, dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    return S.Pool(tuple("a" for _ in words), sentences, tuple(range(len(words))), matrix)
+
+
+def test_fill_takes_two_shorter_sentences_that_fill_the_budget_better_than_one_long():
+    pool = _hand_pool([30, 20, 20], [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    scores = np.array([1.0, 0.9, 0.9])
+    budget = Budget(max_sentences=6, max_words=40)
+    assert S.select(pool, scores, budget, redundancy_weight=0.6) == [0]  # greedy: 30 words, then nothing fits
+    assert sorted(S.select_fill(pool, scores, budget, redundancy_threshold=0.75)) == [1, 2]
+
+
+def test_fill_leaves_out_a_sentence_that_repeats_a_better_one():
+    # Sentences 0 and 1 say the same thing (cosine 0.99); 2 is different and weaker.
+    pool = _hand_pool([10, 10, 10], [[1, 0.1, 0], [1, 0.15, 0], [0, 0, 1]])
+    scores = np.array([1.0, 0.95, 0.5])
+    picked = S.select_fill(pool, scores, Budget(max_sentences=6, max_words=100), redundancy_threshold=0.75)
+    assert picked == [0, 2]  # best first
+    # With a threshold above their cosine they are different enough to keep both.
+    assert S.select_fill(pool, scores, Budget(max_sentences=6, max_words=100), redundancy_threshold=0.999) == [0, 1, 2]
+
+
+def test_fill_respects_the_sentence_budget():
+    pool = _hand_pool([5] * 6, np.eye(6).tolist())
+    scores = np.linspace(1.0, 0.5, 6)
+    assert S.select_fill(pool, scores, Budget(max_sentences=2, max_words=100), 0.75) == [0, 1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(st.tuples(st.floats(0.0, 10.0), st.integers(1, 12)), min_size=0, max_size=8),
+       capacity=st.integers(1, 30), max_items=st.integers(1, 5))
+def test_knapsack_is_optimal(items, capacity, max_items):
+    values, weights = [v for v, _ in items], [w for _, w in items]
+    picked = S._knapsack(values, weights, capacity, max_items)
+    assert picked == sorted(set(picked))
+    assert sum(weights[i] for i in picked) <= capacity and len(picked) <= max_items
+    best = max(
+        (sum(values[i] for i in combo) for k in range(max_items + 1)
+         for combo in itertools.combinations(range(len(items)), k) if sum(weights[i] for i in combo) <= capacity),
+        default=0.0,
+    )
+    assert sum(values[i] for i in picked) == pytest.approx(best)
 
 
 def test_extractive_small_budget_picks_something_that_fits(seed_articles, fake_embedder):
