@@ -116,7 +116,8 @@ def _view(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> _Story
     pairs = [(a.id, s) for a in articles for s in a.sentences if s.words >= 5]
     items = [_Item(article, sentence, row) for row, (article, sentence) in enumerate(pairs)]
     raw = {a.id: normalise(" ".join(s.text for s in a.sentences)) for a in articles}
-    texts = {a: _words(_name_key(t)) for a, t in raw.items()}
+    # Hyphens both ways: "Al-Kadhimi" is one name key, "pro-Trump" mentions "Trump".
+    texts = {a: _words(_name_key(t)) + _words(t) for a, t in raw.items()}
     raw_words = {a: set(re.findall(r"[A-Za-z]+", t)) for a, t in raw.items()}
     numbers = {a: values(t) for a, t in raw.items()}
     if not items:
