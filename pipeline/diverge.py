@@ -580,22 +580,25 @@ def _mentions(view: _StoryView, article: str, fact: str) -> bool:
     text = view.texts[article]
     return (
         not phrase or phrase in text
-        or (len(initials) >= 2 and initials in view.raw_words[article])  # "United States" and "US"
+        # "United States" and "US"; "Centers for Disease Control and Prevention" and "CDC".
+        or any(len(i) >= 2 and i in view.raw_words[article] for i in initials)
         # A person or body named in full once is named by its last word after that ("Hanen").
         or (last is not None and last in text)
     )
 
 
 @functools.lru_cache(maxsize=4096)
-def _probe(fact: str) -> frozenset[float] | tuple[str, str, str | None]:
+def _probe(fact: str) -> frozenset[float] | tuple[str, tuple[str, ...], str | None]:
     """What to look for in an article, worked out once per fact: its values if it is a figure,
     else its words as a padded phrase, its initials, and its last word if that can stand alone."""
     if re.search(r"\d", fact):
         return frozenset(values(fact))
     words = _words(_name_key(fact)).split()
     if not words:
-        return "", "", None
-    initials = "".join(w[0] for w in fact.split() if w[:1].isupper())
+        return "", (), None
+    # An acronym often stops before an "and ..." tail of the full name.
+    initials = tuple(dict.fromkeys("".join(w[0] for w in part.split() if w[:1].isupper())
+                                   for part in (fact, fact.split(" and ")[0])))
     last = f" {words[-1]} " if len(words) > 1 and len(words[-1]) >= 4 else None
     return f" {' '.join(words)} ", initials, last
 

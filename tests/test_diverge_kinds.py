@@ -224,6 +224,16 @@ def test_hyphenated_word_mentions_the_name(nlp, fake_embedder):
     assert not _mentions(view, "a1", "Donald Trump")
 
 
+def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
+    # 6043: the Guardian's "the director of the CDC" names the Centers for Disease Control and Prevention.
+    guardian = _article(nlp, "a0", "The director of the CDC said that fully vaccinated Americans could drop masks.")
+    other = _article(nlp, "a1", "Fully vaccinated Americans can largely drop their masks indoors, officials said.")
+    view = _view([guardian, other], _vectors(fake_embedder, [guardian, other]))
+    assert _mentions(view, "a0", "the Centers for Disease Control and Prevention")
+    assert not _mentions(view, "a1", "the Centers for Disease Control and Prevention")
+    assert not _mentions(view, "a0", "the Food and Drug Administration")  # "FDA" / "F" are not in it
+
+
 # --- alignment -------------------------------------------------------------------------------
 
 def test_nearest_neighbours_match_brute_force_and_skip_own_article():
