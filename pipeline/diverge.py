@@ -541,11 +541,15 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (len(missing) / (n - 1))
             candidates.append((score, it, echoes, shown, {a: absent[a] for a in missing}))
     candidates.sort(key=lambda c: -c[0])
-    out, taken = [], []
+    out, taken, listed = [], [], []
     for score, it, echoes, shown, missing in candidates:
-        if any(view.sim(it.row, t) >= cfg.align_threshold for t in taken):
+        if (any(view.sim(it.row, t) >= cfg.align_threshold for t in taken)
+                or any(set(shown) <= facts for facts in listed)):
             continue  # the same fact already listed from another article
+        if len(out) >= max(3, n) and not _checkable(it, shown):
+            continue  # past one omission per article, only a figure or a named person is worth listing
         taken.append(it.row)
+        listed.append(set(shown))
         reporting = [it] + echoes
         conf = round(float(np.clip(view.centrality[it.row] + 0.3, 0.0, 1.0)), 3)
         # Articles that state these facts elsewhere, in other sentences, report them too.
@@ -558,9 +562,16 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             positions=(*(_position([r]) for r in reporting), *_omissions(missing)),
             confidence=conf,
         )))
-        if len(out) >= min(_MAX_COVERAGE_ITEMS, max(3, n)):
+        if len(out) >= min(_MAX_COVERAGE_ITEMS, max(3, n) + 1):
             break
     return out
+
+
+def _checkable(item: _Item, facts: list[str]) -> bool:
+    """A figure with digits, or a person named in full: facts a reader can check, unlike a
+    bare organisation or surname ("GOP", "Biden") that a lead may simply not need."""
+    people = {e.text for e in item.sentence.entities if e.label == "PERSON" and len(e.text.split()) >= 2}
+    return any(re.search(r"\d", f) or f in people for f in facts)
 
 
 def _omissions(missing: dict[str, list[str]]) -> list[Position]:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import _mentions, _nearest, _view, find_divergences, spelled_differently
+from pipeline.diverge import _checkable, _Item, _mentions, _nearest, _view, find_divergences, spelled_differently
 from pipeline.framing import markers
 from pipeline.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
@@ -232,6 +232,18 @@ def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
     assert _mentions(view, "a0", "the Centers for Disease Control and Prevention")
     assert not _mentions(view, "a1", "the Centers for Disease Control and Prevention")
     assert not _mentions(view, "a0", "the Food and Drug Administration")  # "FDA" / "F" are not in it
+
+
+def test_only_figures_and_people_named_in_full_are_checkable(nlp):
+    # Past one omission per article, only these are listed (5715, 5667).
+    ebright = _article(nlp, "a0", "Richard Ebright, a professor at Rutgers University, told Newsweek the documents "
+                                  "show that the grants were used for the research.")
+    gop = _article(nlp, "a1", "The GOP rejected a proposal to fund the government into December.")
+    fox = _article(nlp, "a2", "The viruses exhibited over 10,000 times higher viral load than the natural strain.")
+    assert _checkable(_Item("a0", ebright.sentences[0], 0), ["Richard Ebright"])
+    assert _checkable(_Item("a2", fox.sentences[0], 0), ["over 10,000"])
+    assert not _checkable(_Item("a1", gop.sentences[0], 0), ["GOP"])
+    assert not _checkable(_Item("a0", ebright.sentences[0], 0), ["Rutgers University"])
 
 
 # --- alignment -------------------------------------------------------------------------------
