@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import _checkable, _Item, _mentions, _nearest, _view, find_divergences, spelled_differently
+from pipeline.diverge import _checkable, _contrast, _Item, _mentions, _nearest, _view, find_divergences, spelled_differently
 from pipeline.framing import markers
 from pipeline.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
@@ -166,6 +166,14 @@ def test_words_inside_quotes_belong_to_the_speaker():
     assert markers("He slammed the plan.").loaded_verb == ("slammed",)
     assert markers("Netanyahu's claim was not confirmed.").loaded_verb == ()  # a noun, not a verb
     assert markers("Netanyahu claimed he had convinced Blinken.").loaded_verb == ("claimed",)
+
+
+def test_hedge_counts_on_pairs_a_little_above_the_alignment_threshold():
+    # 6081: the two sentences score 0.70 with all-MiniLM-L6-v2 (threshold 0.62).
+    epoch = markers("The searches were allegedly linked to Giuliani's dealings in Ukraine.")
+    cnn = markers("The searches were linked to a criminal probe of the former mayor's business dealings in Ukraine.")
+    assert "hedges" in _contrast(epoch, cnn, 0.70, CFG.align_threshold)
+    assert _contrast(epoch, cnn, 0.65, CFG.align_threshold) == ""  # looser pairs are often other claims
 
 
 # --- naming ----------------------------------------------------------------------------------
