@@ -368,18 +368,37 @@ def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         if a.row in used or b.row in used:
             continue  # one framing item per sentence: the closest aligned pair shows it best
         used |= {a.row, b.row}
+        shown = [(a, ma), (b, mb)] + _same_contrast_elsewhere(found, a, b, ma, mb, used)
         conf = round(min(1.0, sim) * 0.8, 3)
         out.append((conf * _KIND_WEIGHT["framing"], Divergence(
             kind="framing",
             topic=_topic(view, [a, b]),
             summary=contrast,
-            positions=(_position([a], f"{_frame_label(ma)}: {a.sentence.text}"),
-                       _position([b], f"{_frame_label(mb)}: {b.sentence.text}")),
+            positions=tuple(_position([it], f"{_frame_label(m)}: {it.sentence.text}") for it, m in shown),
             confidence=conf,
         )))
         if len(out) >= _MAX_FRAMING_ITEMS:
             break
     return out
+
+
+def _same_contrast_elsewhere(found: list, a: _Item, b: _Item, ma: Markers, mb: Markers,
+                             used: set[int]) -> list[tuple[_Item, Markers]]:
+    """Sentences of further articles aligned with a or b that differ from it by the same words:
+    "controversial" in one article against flat wording in two others shows both of those."""
+    words = set(ma.words()) | set(mb.words())
+    articles = {a.article, b.article}
+    extra = []
+    for _, x, y, mx, my, _ in found:
+        if (x.row, y.row) == (a.row, b.row) or not {x.row, y.row} & {a.row, b.row}:
+            continue
+        other, mo = (y, my) if x.row in (a.row, b.row) else (x, mx)
+        if other.article in articles or other.row in used or set(mx.words()) | set(my.words()) != words:
+            continue
+        articles.add(other.article)
+        used.add(other.row)
+        extra.append((other, mo))
+    return extra
 
 
 def _contrast(ma: Markers, mb: Markers, sim: float, align_threshold: float) -> str:

@@ -145,6 +145,16 @@ def test_evaluative_word_against_neutral_wording_is_framing(nlp, fake_embedder):
     assert robust_side and robust_side[0].article_ids == ("a0",)
 
 
+def test_framing_shows_every_article_with_the_flat_wording(nlp, fake_embedder):
+    # 5739: "A controversial Texas law" (CNN) against flat wording in both other outlets: one item, all three.
+    plain_too = FOX_PLAIN.replace("according to an advance estimate released", "the Commerce Department said")
+    framing = [d for d in _kinds(nlp, fake_embedder, [CBS_ROBUST], [FOX_PLAIN], [plain_too]) if d.kind == "framing"]
+    assert len(framing) == 1
+    assert sorted(p.article_ids for p in framing[0].positions) == [("a0",), ("a1",), ("a2",)]  # closest pair first
+    assert framing[0].positions[0].article_ids == ("a0",) or framing[0].positions[1].article_ids == ("a0",)
+    assert sum(p.text.startswith("stated plainly") for p in framing[0].positions) == 2
+
+
 def test_paraphrases_that_agree_are_not_reported(nlp, fake_embedder):
     plain_again = FOX_PLAIN.replace("according to an advance estimate released", "the government said")
     found = _kinds(nlp, fake_embedder, [FOX_PLAIN], [plain_again])
