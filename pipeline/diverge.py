@@ -652,7 +652,10 @@ def _rare_facts(view: _StoryView, item: _Item) -> list[str]:
     """Names few sentences of the story mention, and figures: what makes a fact checkable."""
     limit = max(2, int(0.03 * len(view.items)))
     # Places and groups ("U.S.", "Republican") set the scene; who did what, and figures, are the facts.
-    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS and view.name_df[e.text] <= limit]
+    # A one-word body or event ("Congress", "GOP", "COVID-19", "ISIS") is scene too: a lead that
+    # does not name it has usually said "lawmakers" or "the pandemic". People are kept ("Hanen").
+    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS and view.name_df[e.text] <= limit
+             and (e.label == "PERSON" or len(e.text.split()) > 1)]
     # Figures written with digits: "one of the issues" is not a figure, "251 hostages" is.
     figures = [e.text for e in item.sentence.entities
                if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE") and re.search(r"\d", e.text)]

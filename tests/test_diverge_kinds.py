@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import _checkable, _contrast, _Item, _mentions, _nearest, _view, find_divergences, spelled_differently
+from pipeline.diverge import _checkable, _contrast, _Item, _mentions, _rare_facts, _nearest, _view, find_divergences, spelled_differently
 from pipeline.framing import markers
 from pipeline.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
@@ -262,6 +262,17 @@ def test_only_figures_and_people_named_in_full_are_checkable(nlp):
     assert _checkable(_Item("a2", fox.sentences[0], 0), ["over 10,000"])
     assert not _checkable(_Item("a1", gop.sentences[0], 0), ["GOP"])
     assert not _checkable(_Item("a0", ebright.sentences[0], 0), ["Rutgers University"])
+
+
+def test_one_word_bodies_and_events_are_scene_not_facts(nlp, fake_embedder):
+    # 5633 / 5667: "GOP", "House" are not facts a lead leaves out; a person or a full name is.
+    a = _article(nlp, "a0", "The GOP rejected a proposal to fund the government, and House Majority Leader "
+                            "Steny Hoyer said the House will vote on Tuesday.")
+    b = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
+    view = _view([a, b], _vectors(fake_embedder, [a, b]))
+    facts = _rare_facts(view, view.items[0])
+    assert "Steny Hoyer" in facts
+    assert "GOP" not in facts and "House" not in facts
 
 
 # --- alignment -------------------------------------------------------------------------------
