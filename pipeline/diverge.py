@@ -27,8 +27,9 @@ _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_
 _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "with", "that", "this",
          "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
          "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
-# Omissions listed per story: about one per article, at least 3 and at most 6. Lead paragraphs of
-# three outlets differ in nearly every sentence; more items than articles mostly list trivia.
+# Omissions listed per story: about one per article, at least 3 and at most 6, plus one more if it
+# is a figure or a person named in full. Lead paragraphs of three outlets differ in nearly every
+# sentence; more items than that mostly list trivia.
 _MAX_COVERAGE_ITEMS = 6
 _FACT_LABELS = {"PERSON", "ORG", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 
@@ -354,7 +355,7 @@ _MAX_FRAMING_ITEMS = 4
 def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
     """The same event told with different framing words: hedged vs flat, judged vs neutral,
     a loaded reporting verb vs "said"."""
-    found = []
+    found: list[_FramedPair] = []
     for a, b, sim in _aligned_pairs(view, cfg.align_threshold + min(_HEDGE_MARGIN, _TONE_MARGIN)):
         ma, mb = markers(a.sentence.text), markers(b.sentence.text)
         # A word both articles use somewhere ("heart failure" in each) is not how one of them frames it.
@@ -382,10 +383,14 @@ def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
     return out
 
 
-def _same_contrast_elsewhere(found: list, a: _Item, b: _Item, ma: Markers, mb: Markers,
+_FramedPair = tuple[float, _Item, _Item, Markers, Markers, str]
+
+
+def _same_contrast_elsewhere(found: list[_FramedPair], a: _Item, b: _Item, ma: Markers, mb: Markers,
                              used: set[int]) -> list[tuple[_Item, Markers]]:
     """Sentences of further articles aligned with a or b that differ from it by the same words:
-    "controversial" in one article against flat wording in two others shows both of those."""
+    "controversial" in one article against flat wording in two others shows both of those.
+    Each sentence shown is added to `used`, so it is not the start of another framing item."""
     words = set(ma.words()) | set(mb.words())
     articles = {a.article, b.article}
     extra = []
@@ -628,8 +633,9 @@ def _probe(fact: str) -> frozenset[float] | tuple[str, tuple[str, ...], str | No
     if not words:
         return "", (), None
     # An acronym often stops before an "and ..." tail of the full name.
-    initials = tuple(dict.fromkeys("".join(w[0] for w in part.split() if w[:1].isupper())
-                                   for part in (fact, fact.split(" and ")[0])))
+    full = "".join(w[0] for w in fact.split() if w[:1].isupper())
+    head = "".join(w[0] for w in fact.split(" and ")[0].split() if w[:1].isupper())
+    initials = (full, head) if len(head) >= 3 and head != full else (full,)
     last = f" {words[-1]} " if len(words) > 1 and len(words[-1]) >= 4 else None
     return f" {' '.join(words)} ", initials, last
 

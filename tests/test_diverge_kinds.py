@@ -10,7 +10,17 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import _checkable, _contrast, _Item, _mentions, _rare_facts, _nearest, _view, find_divergences, spelled_differently
+from pipeline.diverge import (
+    _checkable,
+    _contrast,
+    _Item,
+    _mentions,
+    _nearest,
+    _rare_facts,
+    _view,
+    find_divergences,
+    spelled_differently,
+)
 from pipeline.framing import markers
 from pipeline.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
@@ -235,7 +245,8 @@ def test_fact_told_elsewhere_in_the_article_is_not_an_omission(nlp, fake_embedde
 
 def test_hyphenated_word_mentions_the_name(nlp, fake_embedder):
     # 5973: the NYT's "pro-Trump extremists" does mention Trump; Fox's lead does not.
-    nyt = _article(nlp, "a0", "Intelligence agencies failed to warn that pro-Trump extremists were threatening violence.")
+    nyt = _article(nlp, "a0", "Intelligence agencies failed to warn that pro-Trump extremists were threatening "
+                              "violence.")
     fox = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
     view = _view([nyt, fox], _vectors(fake_embedder, [nyt, fox]))
     assert _mentions(view, "a0", "Donald Trump")
