@@ -2,8 +2,9 @@
 how well it recovers the AllSides editors' "how coverage differed" paragraph, and how
 `find_divergences` scales with the number of articles in a story.
 
-Labels: bench/divergence_labels.jsonl, rules in bench/DIVERGENCE_LABELS.md (16 AllSides dev
-stories, three outlets each). The code path is the one `newsdigest summarise` runs: cleaning and
+Labels: bench/divergence_labels.jsonl (the tuning set, 16 AllSides dev stories, three outlets each)
+or, with `--labels bench/divergence_labels_heldout.jsonl`, 16 held-out stories no detector was
+tuned on; rules in bench/DIVERGENCE_LABELS.md. The code path is the one `newsdigest summarise` runs: cleaning and
 spaCy analysis through `pipeline.run.articles_from_texts`, sentences embedded with the packaged
 all-MiniLM-L6-v2, then `pipeline.diverge.find_divergences` with the default settings.
 
@@ -225,11 +226,19 @@ def describe(item: Divergence, outlet_of: dict[str, str]) -> str:
     return f"{item.kind} [{sides}] {item.topic}: {item.summary}"[:220]
 
 
-def report(runs, s: Score, top: int, scale, elapsed: float) -> str:
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def report(runs, s: Score, top: int, scale, elapsed: float, labels: Path = LABELS) -> str:
     with_roundup = [r for r in runs if r.roundup]
     recovered = [roundup_recovered(r, top) for r in with_roundup]
     lines = [
-        f"Command: `PYTHONPATH=. HF_HUB_OFFLINE=1 python bench/divergence.py` · {datetime.now(UTC):%Y-%m-%d} · "
+        f"Command: `PYTHONPATH=. HF_HUB_OFFLINE=1 python bench/divergence.py --labels {_shown(labels)}` · "
+        f"{datetime.now(UTC):%Y-%m-%d} · "
         f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU · {len(runs)} stories, {elapsed:.0f} s",
         "",
         *table(s),
@@ -248,6 +257,8 @@ def report(runs, s: Score, top: int, scale, elapsed: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--labels", type=Path, default=LABELS,
+                        help="gold labels (default the tuning set; bench/divergence_labels_heldout.jsonl is held out)")
     parser.add_argument("--details", action="store_true", help="print false positives and misses")
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--sizes", default="5,10,20,all", help="article counts; all = every usable article")
@@ -257,12 +268,12 @@ def main() -> None:
     models = load_models()
     cfg = Settings().divergence
     rows = {json.loads(line)["id"]: json.loads(line) for line in STORIES.read_text(encoding="utf-8").splitlines()}
-    gold = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = [json.loads(line) for line in args.labels.read_text(encoding="utf-8").splitlines() if line.strip()]
     runs = [run_story(rows[g["id"]], g, models, cfg) for g in gold]
     s = score(runs)
     elapsed = time.perf_counter() - started
     scale = None if args.no_scaling else scaling(models, cfg, [0 if x == "all" else int(x) for x in args.sizes.split(",")], args.repeats)
-    text = report(runs, s, cfg.markdown_items, scale, elapsed)
+    text = report(runs, s, cfg.markdown_items, scale, elapsed, args.labels)
     print(text)
     if args.details:
         outlet_of = runs[0].outlet_of

@@ -27,8 +27,9 @@ _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_
 _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "with", "that", "this",
          "is", "was", "were", "are", "be", "been", "has", "have", "had", "by", "as", "at", "from", "its",
          "their", "his", "her", "it", "they", "he", "she", "would", "will", "which", "who", "said", "not"}
-# Omissions listed per story: about one per article, at least 3 and at most 6. Lead paragraphs of
-# three outlets differ in nearly every sentence; more items than articles mostly list trivia.
+# Omissions listed per story: about one per article, at least 3 and at most 6, plus one more if it
+# is a figure or a person named in full. Lead paragraphs of three outlets differ in nearly every
+# sentence; more items than that mostly list trivia.
 _MAX_COVERAGE_ITEMS = 6
 _FACT_LABELS = {"PERSON", "ORG", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 
@@ -116,7 +117,8 @@ def _view(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> _Story
     pairs = [(a.id, s) for a in articles for s in a.sentences if s.words >= 5]
     items = [_Item(article, sentence, row) for row, (article, sentence) in enumerate(pairs)]
     raw = {a.id: normalise(" ".join(s.text for s in a.sentences)) for a in articles}
-    texts = {a: _words(_name_key(t)) for a, t in raw.items()}
+    # Hyphens both ways: "Al-Kadhimi" is one name key, "pro-Trump" mentions "Trump".
+    texts = {a: _words(_name_key(t)) + _words(t) for a, t in raw.items()}
     raw_words = {a: set(re.findall(r"[A-Za-z]+", t)) for a, t in raw.items()}
     numbers = {a: values(t) for a, t in raw.items()}
     if not items:
@@ -341,10 +343,11 @@ def hedges(text: str) -> set[str]:
 
 
 # How far above the alignment threshold a pair must be to compare its framing. A hedge flips
-# what a sentence asserts, so only near-paraphrases count; evaluative words are compared at the
+# what a sentence asserts, so only close pairs count (+0.05: "allegedly linked" vs "were linked",
+# 0.70, is one claim; at +0.0 a hedge of another claim slipped in); evaluative words are compared at the
 # alignment threshold itself (at -0.05 the dev bench had framing precision 0.71, at 0.0 0.83,
 # same recall: looser pairs are mostly different events).
-_HEDGE_MARGIN = 0.1
+_HEDGE_MARGIN = 0.05
 _TONE_MARGIN = 0.0
 _MAX_FRAMING_ITEMS = 4
 
@@ -352,7 +355,7 @@ _MAX_FRAMING_ITEMS = 4
 def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
     """The same event told with different framing words: hedged vs flat, judged vs neutral,
     a loaded reporting verb vs "said"."""
-    found = []
+    found: list[_FramedPair] = []
     for a, b, sim in _aligned_pairs(view, cfg.align_threshold + min(_HEDGE_MARGIN, _TONE_MARGIN)):
         ma, mb = markers(a.sentence.text), markers(b.sentence.text)
         # A word both articles use somewhere ("heart failure" in each) is not how one of them frames it.
@@ -366,18 +369,41 @@ def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         if a.row in used or b.row in used:
             continue  # one framing item per sentence: the closest aligned pair shows it best
         used |= {a.row, b.row}
+        shown = [(a, ma), (b, mb)] + _same_contrast_elsewhere(found, a, b, ma, mb, used)
         conf = round(min(1.0, sim) * 0.8, 3)
         out.append((conf * _KIND_WEIGHT["framing"], Divergence(
             kind="framing",
             topic=_topic(view, [a, b]),
             summary=contrast,
-            positions=(_position([a], f"{_frame_label(ma)}: {a.sentence.text}"),
-                       _position([b], f"{_frame_label(mb)}: {b.sentence.text}")),
+            positions=tuple(_position([it], f"{_frame_label(m)}: {it.sentence.text}") for it, m in shown),
             confidence=conf,
         )))
         if len(out) >= _MAX_FRAMING_ITEMS:
             break
     return out
+
+
+_FramedPair = tuple[float, _Item, _Item, Markers, Markers, str]
+
+
+def _same_contrast_elsewhere(found: list[_FramedPair], a: _Item, b: _Item, ma: Markers, mb: Markers,
+                             used: set[int]) -> list[tuple[_Item, Markers]]:
+    """Sentences of further articles aligned with a or b that differ from it by the same words:
+    "controversial" in one article against flat wording in two others shows both of those.
+    Each sentence shown is added to `used`, so it is not the start of another framing item."""
+    words = set(ma.words()) | set(mb.words())
+    articles = {a.article, b.article}
+    extra = []
+    for _, x, y, mx, my, _ in found:
+        if (x.row, y.row) == (a.row, b.row) or not {x.row, y.row} & {a.row, b.row}:
+            continue
+        other, mo = (y, my) if x.row in (a.row, b.row) else (x, mx)
+        if other.article in articles or other.row in used or set(mx.words()) | set(my.words()) != words:
+            continue
+        articles.add(other.article)
+        used.add(other.row)
+        extra.append((other, mo))
+    return extra
 
 
 def _contrast(ma: Markers, mb: Markers, sim: float, align_threshold: float) -> str:
@@ -540,11 +566,15 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (len(missing) / (n - 1))
             candidates.append((score, it, echoes, shown, {a: absent[a] for a in missing}))
     candidates.sort(key=lambda c: -c[0])
-    out, taken = [], []
+    out, taken, listed = [], [], []
     for score, it, echoes, shown, missing in candidates:
-        if any(view.sim(it.row, t) >= cfg.align_threshold for t in taken):
+        if (any(view.sim(it.row, t) >= cfg.align_threshold for t in taken)
+                or any(set(shown) <= facts for facts in listed)):
             continue  # the same fact already listed from another article
+        if len(out) >= max(3, n) and not _checkable(it, shown):
+            continue  # past one omission per article, only a figure or a named person is worth listing
         taken.append(it.row)
+        listed.append(set(shown))
         reporting = [it] + echoes
         conf = round(float(np.clip(view.centrality[it.row] + 0.3, 0.0, 1.0)), 3)
         # Articles that state these facts elsewhere, in other sentences, report them too.
@@ -557,9 +587,16 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
             positions=(*(_position([r]) for r in reporting), *_omissions(missing)),
             confidence=conf,
         )))
-        if len(out) >= min(_MAX_COVERAGE_ITEMS, max(3, n)):
+        if len(out) >= min(_MAX_COVERAGE_ITEMS, max(3, n) + 1):
             break
     return out
+
+
+def _checkable(item: _Item, facts: list[str]) -> bool:
+    """A figure with digits, or a person named in full: facts a reader can check, unlike a
+    bare organisation or surname ("GOP", "Biden") that a lead may simply not need."""
+    people = {e.text for e in item.sentence.entities if e.label == "PERSON" and len(e.text.split()) >= 2}
+    return any(re.search(r"\d", f) or f in people for f in facts)
 
 
 def _omissions(missing: dict[str, list[str]]) -> list[Position]:
@@ -579,22 +616,26 @@ def _mentions(view: _StoryView, article: str, fact: str) -> bool:
     text = view.texts[article]
     return (
         not phrase or phrase in text
-        or (len(initials) >= 2 and initials in view.raw_words[article])  # "United States" and "US"
+        # "United States" and "US"; "Centers for Disease Control and Prevention" and "CDC".
+        or any(len(i) >= 2 and i in view.raw_words[article] for i in initials)
         # A person or body named in full once is named by its last word after that ("Hanen").
         or (last is not None and last in text)
     )
 
 
 @functools.lru_cache(maxsize=4096)
-def _probe(fact: str) -> frozenset[float] | tuple[str, str, str | None]:
+def _probe(fact: str) -> frozenset[float] | tuple[str, tuple[str, ...], str | None]:
     """What to look for in an article, worked out once per fact: its values if it is a figure,
     else its words as a padded phrase, its initials, and its last word if that can stand alone."""
     if re.search(r"\d", fact):
         return frozenset(values(fact))
     words = _words(_name_key(fact)).split()
     if not words:
-        return "", "", None
-    initials = "".join(w[0] for w in fact.split() if w[:1].isupper())
+        return "", (), None
+    # An acronym often stops before an "and ..." tail of the full name.
+    full = "".join(w[0] for w in fact.split() if w[:1].isupper())
+    head = "".join(w[0] for w in fact.split(" and ")[0].split() if w[:1].isupper())
+    initials = (full, head) if len(head) >= 3 and head != full else (full,)
     last = f" {words[-1]} " if len(words) > 1 and len(words[-1]) >= 4 else None
     return f" {' '.join(words)} ", initials, last
 
@@ -617,7 +658,10 @@ def _rare_facts(view: _StoryView, item: _Item) -> list[str]:
     """Names few sentences of the story mention, and figures: what makes a fact checkable."""
     limit = max(2, int(0.03 * len(view.items)))
     # Places and groups ("U.S.", "Republican") set the scene; who did what, and figures, are the facts.
-    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS and view.name_df[e.text] <= limit]
+    # A one-word body or event ("Congress", "GOP", "COVID-19", "ISIS") is scene too: a lead that
+    # does not name it has usually said "lawmakers" or "the pandemic". People are kept ("Hanen").
+    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS and view.name_df[e.text] <= limit
+             and (e.label == "PERSON" or len(e.text.split()) > 1)]
     # Figures written with digits: "one of the issues" is not a figure, "251 hostages" is.
     figures = [e.text for e in item.sentence.entities
                if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE") and re.search(r"\d", e.text)]

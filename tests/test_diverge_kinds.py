@@ -10,7 +10,17 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import _nearest, find_divergences, spelled_differently
+from pipeline.diverge import (
+    _checkable,
+    _contrast,
+    _Item,
+    _mentions,
+    _nearest,
+    _rare_facts,
+    _view,
+    find_divergences,
+    spelled_differently,
+)
 from pipeline.framing import markers
 from pipeline.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
@@ -145,6 +155,16 @@ def test_evaluative_word_against_neutral_wording_is_framing(nlp, fake_embedder):
     assert robust_side and robust_side[0].article_ids == ("a0",)
 
 
+def test_framing_shows_every_article_with_the_flat_wording(nlp, fake_embedder):
+    # 5739: "A controversial Texas law" (CNN) against flat wording in both other outlets: one item, all three.
+    plain_too = FOX_PLAIN.replace("according to an advance estimate released", "the Commerce Department said")
+    framing = [d for d in _kinds(nlp, fake_embedder, [CBS_ROBUST], [FOX_PLAIN], [plain_too]) if d.kind == "framing"]
+    assert len(framing) == 1
+    assert sorted(p.article_ids for p in framing[0].positions) == [("a0",), ("a1",), ("a2",)]  # closest pair first
+    assert framing[0].positions[0].article_ids == ("a0",) or framing[0].positions[1].article_ids == ("a0",)
+    assert sum(p.text.startswith("stated plainly") for p in framing[0].positions) == 2
+
+
 def test_paraphrases_that_agree_are_not_reported(nlp, fake_embedder):
     plain_again = FOX_PLAIN.replace("according to an advance estimate released", "the government said")
     found = _kinds(nlp, fake_embedder, [FOX_PLAIN], [plain_again])
@@ -166,6 +186,14 @@ def test_words_inside_quotes_belong_to_the_speaker():
     assert markers("He slammed the plan.").loaded_verb == ("slammed",)
     assert markers("Netanyahu's claim was not confirmed.").loaded_verb == ()  # a noun, not a verb
     assert markers("Netanyahu claimed he had convinced Blinken.").loaded_verb == ("claimed",)
+
+
+def test_hedge_counts_on_pairs_a_little_above_the_alignment_threshold():
+    # 6081: the two sentences score 0.70 with all-MiniLM-L6-v2 (threshold 0.62).
+    epoch = markers("The searches were allegedly linked to Giuliani's dealings in Ukraine.")
+    cnn = markers("The searches were linked to a criminal probe of the former mayor's business dealings in Ukraine.")
+    assert "hedges" in _contrast(epoch, cnn, 0.70, CFG.align_threshold)
+    assert _contrast(epoch, cnn, 0.65, CFG.align_threshold) == ""  # looser pairs are often other claims
 
 
 # --- naming ----------------------------------------------------------------------------------
@@ -213,6 +241,49 @@ def test_fact_told_elsewhere_in_the_article_is_not_an_omission(nlp, fake_embedde
             assert "Elizabeth Taylor" not in p.text  # a0 may lack "Navy", but it does tell of Taylor
         if "a1" in p.article_ids:
             assert "Elizabeth Taylor" in p.text
+
+
+def test_hyphenated_word_mentions_the_name(nlp, fake_embedder):
+    # 5973: the NYT's "pro-Trump extremists" does mention Trump; Fox's lead does not.
+    nyt = _article(nlp, "a0", "Intelligence agencies failed to warn that pro-Trump extremists were threatening "
+                              "violence.")
+    fox = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
+    view = _view([nyt, fox], _vectors(fake_embedder, [nyt, fox]))
+    assert _mentions(view, "a0", "Donald Trump")
+    assert not _mentions(view, "a1", "Donald Trump")
+
+
+def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
+    # 6043: the Guardian's "the director of the CDC" names the Centers for Disease Control and Prevention.
+    guardian = _article(nlp, "a0", "The director of the CDC said that fully vaccinated Americans could drop masks.")
+    other = _article(nlp, "a1", "Fully vaccinated Americans can largely drop their masks indoors, officials said.")
+    view = _view([guardian, other], _vectors(fake_embedder, [guardian, other]))
+    assert _mentions(view, "a0", "the Centers for Disease Control and Prevention")
+    assert not _mentions(view, "a1", "the Centers for Disease Control and Prevention")
+    assert not _mentions(view, "a0", "the Food and Drug Administration")  # "FDA" / "F" are not in it
+
+
+def test_only_figures_and_people_named_in_full_are_checkable(nlp):
+    # Past one omission per article, only these are listed (5715, 5667).
+    ebright = _article(nlp, "a0", "Richard Ebright, a professor at Rutgers University, told Newsweek the documents "
+                                  "show that the grants were used for the research.")
+    gop = _article(nlp, "a1", "The GOP rejected a proposal to fund the government into December.")
+    fox = _article(nlp, "a2", "The viruses exhibited over 10,000 times higher viral load than the natural strain.")
+    assert _checkable(_Item("a0", ebright.sentences[0], 0), ["Richard Ebright"])
+    assert _checkable(_Item("a2", fox.sentences[0], 0), ["over 10,000"])
+    assert not _checkable(_Item("a1", gop.sentences[0], 0), ["GOP"])
+    assert not _checkable(_Item("a0", ebright.sentences[0], 0), ["Rutgers University"])
+
+
+def test_one_word_bodies_and_events_are_scene_not_facts(nlp, fake_embedder):
+    # 5633 / 5667: "GOP", "House" are not facts a lead leaves out; a person or a full name is.
+    a = _article(nlp, "a0", "The GOP rejected a proposal to fund the government, and House Majority Leader "
+                            "Steny Hoyer said the House will vote on Tuesday.")
+    b = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
+    view = _view([a, b], _vectors(fake_embedder, [a, b]))
+    facts = _rare_facts(view, view.items[0])
+    assert "Steny Hoyer" in facts
+    assert "GOP" not in facts and "House" not in facts
 
 
 # --- alignment -------------------------------------------------------------------------------
