@@ -20,7 +20,7 @@ import numpy as np
 from .records import Citation, Digest, DigestSentence, Divergence, Entity, Position, Sentence
 
 # Bump when cached results would change for the same inputs (an algorithm change).
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def cache_key(*parts: Any) -> str:
