@@ -133,11 +133,12 @@ def test_hybrid_with_the_real_generator_stays_faithful(real_bundle, tmp_path, nl
 
 
 def _write_recession_articles(folder, count):
-    """Real articles on another story (US inflation), from the shared scale-test data."""
+    """Real articles on another story (US inflation): the first two of over 150 words in the
+    scale-test data (../shared/data/recession_articles.json), copied into tests/data."""
     import pathlib
 
-    data = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "recession_articles.json"
-    articles = [a for a in json.loads(data.read_text()) if len(a["content"].split()) > 150][:count]
+    data = pathlib.Path(__file__).resolve().parent / "data" / "recession_2.json"
+    articles = json.loads(data.read_text(encoding="utf-8"))[:count]
     for i, a in enumerate(articles):
         (folder / f"inflation_{i}.txt").write_text(a["title"] + "\n\n" + a["content"])
 
