@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -193,28 +194,42 @@ def _sentence_vectors(articles: list[Article], ctx: _Context) -> dict[str, np.nd
     return vectors  # type: ignore[return-value]
 
 
-# Articles digested per step: enough hybrid rewrites to fill generator batches, few
+# Digests computed per step: enough hybrid rewrites to fill generator batches, few
 # enough that the progress bar moves.
 _DIGEST_CHUNK = 16
+T = TypeVar("T")
+
+
+def _cached_in_chunks(
+    kind: str, keys: list[str], compute: Callable[[list[int]], list[T]],
+    encode: Callable[[T], Any], decode: Callable[[Any], T], stage: str, ctx: _Context,
+) -> list[T]:
+    """One result per key: read back from the cache, or computed `_DIGEST_CHUNK` at a time
+    (so that the hybrid rewrites of a chunk share generator batches) and cached."""
+    results: list[T | None] = [None] * len(keys)
+    for i, key in enumerate(keys):
+        cached = ctx.cache.get_json(kind, key)
+        if cached is not None:
+            results[i] = decode(cached)
+    todo = [i for i, r in enumerate(results) if r is None]
+    done = len(keys) - len(todo)
+    for start in range(0, len(todo), _DIGEST_CHUNK):
+        chunk = todo[start:start + _DIGEST_CHUNK]
+        for i, result in zip(chunk, compute(chunk)):
+            results[i] = result
+            ctx.cache.put_json(kind, keys[i], encode(result))
+        done += len(chunk)
+        ctx.progress(stage, done, len(keys))
+    return results  # type: ignore[return-value]
 
 
 def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> dict[str, Digest]:
-    keys = {a.id: cache_key("article", a.id, a.sha256, _digest_settings(ctx)) for a in articles}
-    digests = {}
-    for a in articles:
-        cached = ctx.cache.get_json("digest", keys[a.id])
-        if cached is not None:
-            digests[a.id] = digest_from_json(cached)
-    todo = [a for a in articles if a.id not in digests]
-    done = len(digests)
-    for start in range(0, len(todo), _DIGEST_CHUNK):
-        chunk = todo[start:start + _DIGEST_CHUNK]
-        for a, digest in zip(chunk, _digests([[a] for a in chunk], vectors, ctx.settings, ctx.models)):
-            digests[a.id] = digest
-            ctx.cache.put_json("digest", keys[a.id], digest_to_json(digest))
-        done += len(chunk)
-        ctx.progress("article digests", done, len(articles))
-    return {a.id: digests[a.id] for a in articles}
+    keys = [cache_key("article", a.id, a.sha256, _digest_settings(ctx)) for a in articles]
+    digests = _cached_in_chunks(
+        "digest", keys, lambda idx: _digests([[articles[i]] for i in idx], vectors, ctx.settings, ctx.models),
+        digest_to_json, digest_from_json, "article digests", ctx,
+    )
+    return {a.id: d for a, d in zip(articles, digests)}
 
 
 def _digest_settings(ctx: _Context) -> dict:
@@ -265,34 +280,30 @@ def _stories(
     return out
 
 
+StoryResult = tuple[Digest, tuple[Divergence, ...]]
+
+
 def _story_results(
     groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
-) -> dict[tuple[str, ...], tuple[Digest, tuple[Divergence, ...]]]:
+) -> dict[tuple[str, ...], StoryResult]:
     """Merged digest and divergences of each story of two or more articles, cached per story."""
-    results: dict[tuple[str, ...], tuple[Digest, tuple[Divergence, ...]]] = {}
-    keys = {}
-    for group in groups:
-        ids = tuple(a.id for a in group)
-        keys[ids] = cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
-                              _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json"))
-        cached = ctx.cache.get_json("story", keys[ids])
-        if cached is not None:
-            results[ids] = digest_from_json(cached["digest"]), divergences_from_json(cached["divergences"])
-    todo = [g for g in groups if tuple(a.id for a in g) not in results]
-    done = len(results)
-    for start in range(0, len(todo), _DIGEST_CHUNK):
-        chunk = todo[start:start + _DIGEST_CHUNK]
-        for group, digest in zip(chunk, _digests(chunk, vectors, ctx.settings, ctx.models)):
-            # Syndicated copies repeat their original: they are not independent sources to compare.
-            independent = [a for a in group if a.id not in copies]
-            divergences = tuple(diverge.find_divergences(independent, vectors, ctx.settings.divergence))
-            ids = tuple(a.id for a in group)
-            results[ids] = digest, divergences
-            ctx.cache.put_json("story", keys[ids], {"digest": digest_to_json(digest),
-                                                   "divergences": divergences_to_json(divergences)})
-            done += 1
-            ctx.progress("stories", done, len(groups))
-    return results
+    keys = [cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
+                      _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json")) for group in groups]
+
+    def compute(idx: list[int]) -> list[StoryResult]:
+        digests = _digests([groups[i] for i in idx], vectors, ctx.settings, ctx.models)
+        # Syndicated copies repeat their original: they are not independent sources to compare.
+        return [(digest, tuple(diverge.find_divergences([a for a in groups[i] if a.id not in copies],
+                                                        vectors, ctx.settings.divergence)))
+                for i, digest in zip(idx, digests)]
+
+    results = _cached_in_chunks(
+        "story", keys, compute,
+        lambda r: {"digest": digest_to_json(r[0]), "divergences": divergences_to_json(r[1])},
+        lambda c: (digest_from_json(c["digest"]), divergences_from_json(c["divergences"])),
+        "stories", ctx,
+    )
+    return {tuple(a.id for a in group): result for group, result in zip(groups, results)}
 
 
 def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:
