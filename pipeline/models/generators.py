@@ -54,6 +54,9 @@ class _TransformersGenerator:
     def _pad_id(self) -> int:
         return self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
 
+    def rewrite(self, sentences: Sequence[str], max_words: int) -> str:
+        return self.rewrite_batch([sentences], [max_words], batch_size=1)[0]
+
     def rewrite_batch(self, requests: Sequence[Sequence[str]], max_words: Sequence[int], batch_size: int = 8) -> list[str]:
         """`rewrite` for many requests, `batch_size` per generate() call, similar lengths together
         so that little of each batch is padding."""
@@ -98,9 +101,6 @@ class CausalGenerator(_TransformersGenerator):
     def _rewrite_text(self, sentences: Sequence[str]) -> str:
         return self._prompt_text(_REWRITE_PROMPT.format(text=" ".join(sentences)))
 
-    def rewrite(self, sentences: Sequence[str], max_words: int) -> str:
-        return self.rewrite_batch([sentences], [max_words], batch_size=1)[0]
-
     def summarise(self, text: str, max_words: int) -> str:
         prompt = _SUMMARISE_PROMPT.format(words=max_words, text=text)
         return self._decode_new(self._prompt_inputs(prompt), self._token_cap(max_words))
@@ -109,16 +109,11 @@ class CausalGenerator(_TransformersGenerator):
 class Seq2SeqGenerator(_TransformersGenerator):
     """Summarisers such as BART or PEGASUS read the text itself, no instruction."""
 
-    _special_tokens = True
-
     def _inputs(self, text: str) -> dict[str, torch.Tensor]:
         return self.tokenizer(text, return_tensors="pt", truncation=False)
 
     def _rewrite_text(self, sentences: Sequence[str]) -> str:
         return " ".join(sentences)
-
-    def rewrite(self, sentences: Sequence[str], max_words: int) -> str:
-        return self.rewrite_batch([sentences], [max_words], batch_size=1)[0]
 
     def summarise(self, text: str, max_words: int) -> str:
         return self._decode_new(self._inputs(text), self._token_cap(max_words))
