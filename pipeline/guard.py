@@ -18,16 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .numbers import CARDINAL_WORDS
 from .text import normalise
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
+# Cardinal words come from numbers.py (one list for the guard and the conflict detector); the
+# guard also checks words that imply a count or an order.
 _NUMBER_WORDS = {
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    "hundred", "thousand", "million", "billion", "trillion", "dozen", "half", "twice", "double",
+    *CARDINAL_WORDS, "dozen", "half", "twice", "double",
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
 }
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "n't"}

@@ -25,7 +25,8 @@ _SHORT_SCALES = {"k": 1_000, "bn": 1_000_000_000, "b": 1_000_000_000, "mn": 1_00
                  "tr": 1_000_000_000_000, "m": 1_000_000}
 _CURRENCY = {"$": "$", "us$": "$", "£": "£", "€": "€", "¥": "¥"}
 _CURRENCY_WORDS = {"dollar": "$", "dollars": "$", "pound": "£", "pounds": "£", "euro": "€", "euros": "€"}
-_NUMBER_WORD = "|".join(sorted([*_SMALL, *_TENS, *_SCALES], key=len, reverse=True))
+CARDINAL_WORDS = frozenset([*_SMALL, *_TENS, *_SCALES])
+_NUMBER_WORD = "|".join(sorted(CARDINAL_WORDS, key=len, reverse=True))
 # A run of number words ("forty-five thousand", "one hundred and twenty"), as a whole word.
 _WORD_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_NUMBER_WORD}))*\b", re.I)
 _FIGURE = re.compile(
