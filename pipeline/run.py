@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from .ingest import RawArticle, discover, read_articles
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
 from .output import prune_runs, run_lock, write_run
-from .records import Article, Digest, Divergence, Story
+from .records import Article, Digest, Divergence, Sentence, Story
 from .report import (
     ArticleModel, DigestReport, StoryModel, digest_model, divergence_model, render_json, render_markdown,
 )
@@ -51,6 +51,31 @@ class RunResult:
     models_loaded: list[str] = field(default_factory=list)
 
 
+StoryResult = tuple[Digest, tuple[Divergence, ...]]
+
+
+class Engine(Protocol):
+    """Where the model work of a run is computed: only cache misses reach it, and the
+    driver keeps ingest, cache, grouping, lock and publish, so every engine makes the same report."""
+
+    # Results handed back per call: the driver caches and reports progress between calls.
+    chunk: int
+
+    def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]: ...
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]: ...
+
+    def stories(
+        self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
+    ) -> list[StoryResult]: ...
+
+
+# Opens an engine for one run's settings and (lazily loaded) models; closing it frees its workers.
+OpenEngine = Callable[[Settings, ModelBundle], AbstractContextManager[Engine]]
+
+
 @dataclass
 class _Context:
     """What every step of one run shares."""
@@ -62,6 +87,7 @@ class _Context:
     log: Log
     progress: Progress
     warnings: list[str]
+    engine: Engine
 
 
 def summarise_paths(
@@ -74,16 +100,18 @@ def summarise_paths(
     progress: Progress = _no_progress,
     wait_s: float = 0.0,
     keep: int | None = None,
+    engine: OpenEngine | None = None,
 ) -> RunResult:
     """The whole `newsdigest summarise` job; returns the report and where it was written.
 
     `cache_dir=None` computes everything afresh; with a folder, unchanged articles and
-    stories are read back from it and no model is loaded for them.
+    stories are read back from it and no model is loaded for them. `engine` computes the
+    misses (default: this process; see `engine_ray.open_ray_engine`).
     """
     if out_dir is None:
-        return _summarise(paths, settings, None, models, cache_dir, log, progress)
+        return _summarise(paths, settings, None, models, cache_dir, log, progress, engine)
     with run_lock(out_dir, wait_s):
-        result = _summarise(paths, settings, out_dir, models, cache_dir, log, progress)
+        result = _summarise(paths, settings, out_dir, models, cache_dir, log, progress, engine)
         if keep is not None:
             for old in prune_runs(out_dir, keep):
                 log(f"removed old run {old.name} (--keep {keep})")
@@ -93,15 +121,24 @@ def summarise_paths(
 def _summarise(
     paths: Sequence[Path], settings: Settings, out_dir: Path | None,
     models: ModelBundle | None, cache_dir: Path | None, log: Log, progress: Progress,
+    engine: OpenEngine | None = None,
 ) -> RunResult:
     started = time.perf_counter()
-    timings: dict[str, float] = {}
     raw, duplicates, warnings = _ingest(paths, settings, log)
     if models is None:
         apply_offline_policy(settings.models.allow_download)
         models = load_bundle(settings.models, cache_dir or default_cache_dir(), settings.summary.max_new_tokens)
-    ctx = _Context(settings, models, Cache(cache_dir, lambda m: _warn(warnings, log, m)),
-                   _identity(settings), log, progress, warnings)
+    with (engine or open_local_engine)(settings, models) as computing:
+        ctx = _Context(settings, models, Cache(cache_dir, lambda m: _warn(warnings, log, m)),
+                       _identity(settings), log, progress, warnings, computing)
+        return _digest_run(raw, duplicates, out_dir, ctx, started)
+
+
+def _digest_run(
+    raw: list[RawArticle], duplicates: dict[str, list[str]], out_dir: Path | None, ctx: _Context, started: float,
+) -> RunResult:
+    settings, warnings, log, models = ctx.settings, ctx.warnings, ctx.log, ctx.models
+    timings: dict[str, float] = {}
     with _timed(timings, "analyse_s"):
         articles = _analysed_articles(raw, ctx)
     if not articles:
@@ -123,6 +160,34 @@ def _summarise(
     markdown = render_markdown(report, settings.divergence.markdown_items)
     run_dir = _publish(report, markdown, out_dir, settings.output.formats) if out_dir else None
     return RunResult(report, markdown, run_dir, list(models.loaded))
+
+
+class LocalEngine:
+    """Computes in this process with the run's models: the default engine."""
+
+    # Enough hybrid rewrites to fill generator batches, few enough that the progress bar moves.
+    chunk = 16
+
+    def __init__(self, settings: Settings, models: ModelBundle) -> None:
+        self.settings, self.models = settings, models
+
+    def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]:
+        return analyse(bodies, self.models.nlp)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.models.embedder.embed(texts)
+
+    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]:
+        return _digests(groups, vectors, self.settings, self.models)
+
+    def stories(
+        self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
+    ) -> list[StoryResult]:
+        return story_results(groups, vectors, copies, self.settings, self.models)
+
+
+def open_local_engine(settings: Settings, models: ModelBundle) -> AbstractContextManager[Engine]:
+    return nullcontext(LocalEngine(settings, models))
 
 
 def _warn(warnings: list[str], log: Log, message: str) -> None:
@@ -165,7 +230,7 @@ def _analysed_articles(raw: list[RawArticle], ctx: _Context) -> list[Article]:
     keys = [cache_key("analysis", ctx.identity["nlp"], r.sha256) for r in raw]
     cached = [ctx.cache.get_json("analysis", k) for k in keys]
     todo = [i for i, c in enumerate(cached) if c is None]
-    fresh = analyse([raw[i].body for i in todo], ctx.models.nlp) if todo else []
+    fresh = ctx.engine.analyse([raw[i].body for i in todo]) if todo else []
     sentences_of = {i: sentences_from_json(c) for i, c in enumerate(cached) if c is not None}
     for i, sentences in zip(todo, fresh):
         sentences_of[i] = sentences
@@ -185,7 +250,7 @@ def _sentence_vectors(articles: list[Article], ctx: _Context) -> dict[str, np.nd
     vectors = {a.id: ctx.cache.get_array("vectors", keys[a.id]) for a in articles}
     todo = [a for a in articles if vectors[a.id] is None or len(vectors[a.id]) != len(a.sentences)]
     if todo:
-        matrix = ctx.models.embedder.embed([s.text for a in todo for s in a.sentences])
+        matrix = ctx.engine.embed([s.text for a in todo for s in a.sentences])
         start = 0
         for a in todo:
             vectors[a.id] = matrix[start:start + len(a.sentences)]
@@ -194,9 +259,6 @@ def _sentence_vectors(articles: list[Article], ctx: _Context) -> dict[str, np.nd
     return vectors  # type: ignore[return-value]
 
 
-# Digests computed per step: enough hybrid rewrites to fill generator batches, few
-# enough that the progress bar moves.
-_DIGEST_CHUNK = 16
 T = TypeVar("T")
 
 
@@ -204,7 +266,7 @@ def _cached_in_chunks(
     kind: str, keys: list[str], compute: Callable[[list[int]], list[T]],
     encode: Callable[[T], Any], decode: Callable[[Any], T], stage: str, ctx: _Context,
 ) -> list[T]:
-    """One result per key: read back from the cache, or computed `_DIGEST_CHUNK` at a time
+    """One result per key: read back from the cache, or computed `ctx.engine.chunk` at a time
     (so that the hybrid rewrites of a chunk share generator batches) and cached."""
     results: list[T | None] = [None] * len(keys)
     for i, key in enumerate(keys):
@@ -213,8 +275,8 @@ def _cached_in_chunks(
             results[i] = decode(cached)
     todo = [i for i, r in enumerate(results) if r is None]
     done = len(keys) - len(todo)
-    for start in range(0, len(todo), _DIGEST_CHUNK):
-        chunk = todo[start:start + _DIGEST_CHUNK]
+    for start in range(0, len(todo), ctx.engine.chunk):
+        chunk = todo[start:start + ctx.engine.chunk]
         for i, result in zip(chunk, compute(chunk)):
             results[i] = result
             ctx.cache.put_json(kind, keys[i], encode(result))
@@ -226,7 +288,7 @@ def _cached_in_chunks(
 def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> dict[str, Digest]:
     keys = [cache_key("article", a.id, a.sha256, _digest_settings(ctx)) for a in articles]
     digests = _cached_in_chunks(
-        "digest", keys, lambda idx: _digests([[articles[i]] for i in idx], vectors, ctx.settings, ctx.models),
+        "digest", keys, lambda idx: ctx.engine.digests([[articles[i]] for i in idx], vectors),
         digest_to_json, digest_from_json, "article digests", ctx,
     )
     return {a.id: d for a, d in zip(articles, digests)}
@@ -252,7 +314,7 @@ def _article_vectors(articles: list[Article], vectors: dict[str, np.ndarray], ct
     titles = [ctx.cache.get_array("title", k) for k in keys]
     todo = [i for i, t in enumerate(titles) if t is None]
     if todo:
-        fresh = ctx.models.embedder.embed([articles[i].title or articles[i].sentences[0].text for i in todo])
+        fresh = ctx.engine.embed([articles[i].title or articles[i].sentences[0].text for i in todo])
         for i, row in zip(todo, fresh):
             titles[i] = row
             ctx.cache.put_array("title", keys[i], row)
@@ -280,9 +342,6 @@ def _stories(
     return out
 
 
-StoryResult = tuple[Digest, tuple[Divergence, ...]]
-
-
 def _story_results(
     groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
 ) -> dict[tuple[str, ...], StoryResult]:
@@ -290,20 +349,25 @@ def _story_results(
     keys = [cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
                       _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json")) for group in groups]
 
-    def compute(idx: list[int]) -> list[StoryResult]:
-        digests = _digests([groups[i] for i in idx], vectors, ctx.settings, ctx.models)
-        # Syndicated copies repeat their original: they are not independent sources to compare.
-        return [(digest, tuple(diverge.find_divergences([a for a in groups[i] if a.id not in copies],
-                                                        vectors, ctx.settings.divergence)))
-                for i, digest in zip(idx, digests)]
-
     results = _cached_in_chunks(
-        "story", keys, compute,
+        "story", keys, lambda idx: ctx.engine.stories([groups[i] for i in idx], vectors, copies),
         lambda r: {"digest": digest_to_json(r[0]), "divergences": divergences_to_json(r[1])},
         lambda c: (digest_from_json(c["digest"]), divergences_from_json(c["divergences"])),
         "stories", ctx,
     )
     return {tuple(a.id for a in group): result for group, result in zip(groups, results)}
+
+
+def story_results(
+    groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
+    settings: Settings, models: ModelBundle,
+) -> list[StoryResult]:
+    """Merged digest and divergences of each story (what every engine runs per story)."""
+    digests = _digests(groups, vectors, settings, models)
+    # Syndicated copies repeat their original: they are not independent sources to compare.
+    return [(digest, tuple(diverge.find_divergences([a for a in group if a.id not in copies],
+                                                    vectors, settings.divergence)))
+            for group, digest in zip(groups, digests)]
 
 
 def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:

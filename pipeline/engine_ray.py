@@ -1,0 +1,164 @@
+"""The Ray engine: the model work of a run as Ray Data `map_batches` over actor pools.
+
+The driver (`run.py`) still ingests, reads and writes the cache, groups stories, holds the
+run lock and publishes; only cache misses come here. Each stage is one Ray Data job whose
+actors load the models that stage needs once, lazily, and run the very functions the local
+engine runs, so both engines make the same report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from .config import Settings
+from .errors import ConfigError
+from .models.loaders import ModelBundle
+from .records import Article, Digest, Sentence
+from .run import StoryResult
+
+INSTALL_HINT = "pip install 'newsdigest[ray]'"
+
+# Rows per actor call, per stage: sentences embed in the embedder's own batches; spaCy pipes
+# a few bodies at a time; digests and stories come in generator-batch-sized groups.
+_BATCH = {"analyse": 16, "embed": 256, "digests": 16, "stories": 8}
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(f"--engine ray needs Ray, which is not installed: {INSTALL_HINT}") from None
+    return ray
+
+
+def open_ray_engine(address: str | None = None, workers: int | None = None):
+    """An `OpenEngine` for `run.summarise_paths`: connects to (or starts) Ray for one run.
+
+    `address`: None starts a local cluster; "auto" joins a running one on this node;
+    "ray://host:10001" goes through Ray Client. A session that already called `ray.init`
+    keeps its cluster. Fails early, before any article is read, when Ray is missing.
+    """
+    ray = _import_ray()
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers must be 1 or more, not {workers}")
+
+    @contextmanager
+    def open_engine(settings: Settings, _models: ModelBundle) -> Iterator[RayEngine]:
+        started_here = not ray.is_initialized()
+        if started_here:
+            try:
+                ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+            except ConnectionError as exc:
+                raise ConfigError(f"cannot reach the Ray cluster at {address}: {exc}") from None
+        _quiet_ray_data()
+        try:
+            yield RayEngine(settings, workers or max(1, int(ray.cluster_resources().get("CPU", 1))))
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    return open_engine
+
+
+def _quiet_ray_data() -> None:
+    """Ray Data's per-job progress lines would drown our own stderr (and cron mail)."""
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    context.enable_auto_log_stats = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+
+
+class RayEngine:
+    """Implements `run.Engine`: each call is one Ray Data job over a pool of `workers` actors."""
+
+    # All misses in one call: one job, one model load per actor, not one per 16 digests.
+    chunk = 1 << 30
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.settings_json = settings.model_dump_json()
+        self.workers = workers
+
+    def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]:
+        return self._map("analyse", bodies)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        rows = self._map("embed", texts)
+        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]:
+        return self._map("digests", [(g, _vectors_of(g, vectors)) for g in groups])
+
+    def stories(
+        self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
+    ) -> list[StoryResult]:
+        return self._map("stories", [(g, _vectors_of(g, vectors), {a.id: copies[a.id] for a in g if a.id in copies})
+                                     for g in groups])
+
+    def _map(self, stage: str, items: list[Any]) -> list[Any]:
+        """One result per item, in order: items travel pickled, each with its index, because
+        Ray Data does not keep row order across actors by default."""
+        import ray.data
+
+        if not items:
+            return []
+        rows = [{"i": i, "payload": pickle.dumps(item)} for i, item in enumerate(items)]
+        # One block per actor batch, so that every actor gets work from the start, and no more
+        # actors than blocks: an idle actor would still load its models.
+        blocks = -(-len(rows) // _BATCH[stage])
+        ds = ray.data.from_items(rows, override_num_blocks=blocks)
+        out = ds.map_batches(
+            _Worker, fn_constructor_kwargs={"settings_json": self.settings_json, "stage": stage},
+            batch_size=_BATCH[stage], compute=ray.data.ActorPoolStrategy(size=min(self.workers, blocks)),
+            num_cpus=1, batch_format="numpy",
+        ).take_all()
+        results: list[Any] = [None] * len(items)
+        for row in out:
+            results[int(row["i"])] = pickle.loads(row["payload"])
+        return results
+
+
+def _vectors_of(group: list[Article], vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Only the group's own sentence vectors travel with it."""
+    return {a.id: vectors[a.id] for a in group}
+
+
+class _Worker:
+    """A Ray Data actor running the local engine: models load on first use and stay for
+    every batch the actor is given."""
+
+    def __init__(self, settings_json: str, stage: str) -> None:
+        from .models.loaders import apply_offline_policy, default_cache_dir, load_bundle
+        from .run import LocalEngine
+
+        settings = Settings.model_validate_json(settings_json)
+        apply_offline_policy(settings.models.allow_download)
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        self.local = LocalEngine(settings, load_bundle(settings.models, default_cache_dir(),
+                                                       settings.summary.max_new_tokens))
+        self.stage = stage
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        results = self._compute([pickle.loads(p) for p in batch["payload"]])
+        return {"i": batch["i"], "payload": np.array([pickle.dumps(r) for r in results], dtype=object)}
+
+    def _compute(self, items: list[Any]) -> list[Any]:
+        if self.stage == "analyse":
+            return self.local.analyse(items)
+        if self.stage == "embed":
+            return list(self.local.embed(items))
+        groups = [item[0] for item in items]
+        vectors = {k: v for item in items for k, v in item[1].items()}
+        if self.stage == "digests":
+            return self.local.digests(groups, vectors)
+        copies = {k: v for item in items for k, v in item[2].items()}
+        return self.local.stories(groups, vectors, copies)
