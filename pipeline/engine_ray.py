@@ -19,15 +19,15 @@ import numpy as np
 
 from .config import Settings
 from .errors import ConfigError
-from .models.loaders import ModelBundle
+from .models.loaders import ModelBundle, embedding_batches
 from .records import Article, Digest, Sentence
 from .run import StoryResult
 
 INSTALL_HINT = "pip install 'newsdigest[ray]'"
 
-# Rows per actor call, per stage: sentences embed in the embedder's own batches; spaCy pipes
-# a few bodies at a time; digests and stories come in generator-batch-sized groups.
-_BATCH = {"analyse": 16, "embed": 256, "digests": 16, "stories": 8}
+# Rows per actor call, per stage: spaCy pipes a few bodies at a time; an embedding row is one
+# embedder batch of sentences; digests and stories come in generator-batch-sized groups.
+_BATCH = {"analyse": 16, "embed": 16, "digests": 16, "stories": 8}
 
 
 def _import_ray() -> Any:
@@ -92,8 +92,16 @@ class RayEngine:
         return self._map("analyse", bodies)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        rows = self._map("embed", texts)
-        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        # Whole embedder batches travel, so each vector is computed with the same neighbours
+        # as in the local engine (see `embedding_batches`).
+        batches = embedding_batches(texts)
+        matrices = self._map("embed", [[texts[i] for i in batch] for batch in batches])
+        if not matrices:
+            return np.zeros((0, 0), dtype=np.float32)
+        out = np.empty((len(texts), matrices[0].shape[1]), dtype=np.float32)
+        for batch, matrix in zip(batches, matrices):
+            out[batch] = matrix
+        return out
 
     def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]:
         return self._map("digests", [(g, _vectors_of(g, vectors)) for g in groups])
@@ -155,7 +163,7 @@ class _Worker:
         if self.stage == "analyse":
             return self.local.analyse(items)
         if self.stage == "embed":
-            return list(self.local.embed(items))
+            return [self.local.embed(texts) for texts in items]
         groups = [item[0] for item in items]
         vectors = {k: v for item in items for k, v in item[1].items()}
         if self.stage == "digests":

@@ -148,12 +148,30 @@ class SentenceTransformerEmbedder:
         if not texts:
             dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
             return np.zeros((0, dim()), dtype=np.float32)
-        # Small batches: texts are sorted by length, so less of each batch is padding
-        # (16 beat 32 and 64 on news sentences, bench/RESULTS.md "Speed").
-        return self.model.encode(
-            list(texts), batch_size=16, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        ).astype(np.float32)
+        out = np.empty((len(texts), 0), dtype=np.float32)
+        for batch in embedding_batches(texts):
+            rows = self.model.encode([texts[i] for i in batch], batch_size=EMBED_BATCH, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
+            if out.shape[1] == 0:
+                out = np.empty((len(texts), rows.shape[1]), dtype=np.float32)
+            out[batch] = rows
+        return out
+
+
+# Small batches: texts are sorted by length, so less of each batch is padding
+# (16 beat 32 and 64 on news sentences, bench/RESULTS.md "Speed").
+EMBED_BATCH = 16
+
+
+def embedding_batches(texts: Sequence[str], size: int = EMBED_BATCH) -> list[list[int]]:
+    """Indices of the texts embedded together, longest first, in a fixed order.
+
+    A vector depends on the padded batch it was computed in (up to 2e-3 apart in bfloat16), so
+    the batches are a function of the texts alone: the Ray engine cuts its work at these same
+    boundaries and gets the very vectors the local engine gets.
+    """
+    order = sorted(range(len(texts)), key=lambda i: (-len(texts[i]), i))
+    return [order[start:start + size] for start in range(0, len(order), size)]
 
 
 def _quiet_transformers() -> None:
