@@ -49,3 +49,12 @@ def real_bundle(tmp_path_factory):
     cache = Path(os.environ.get("NEWSDIGEST_CACHE_DIR") or tmp_path_factory.mktemp("cache"))
     settings = Settings()
     return load_bundle(settings.models, cache, settings.summary.max_new_tokens)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real local Ray cluster for the whole session: it takes seconds to start."""
+    ray = pytest.importorskip("ray", reason="pip install 'newsdigest[ray]' (make test does)")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
