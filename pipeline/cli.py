@@ -8,11 +8,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .errors import ConfigError, Interrupted, NewsdigestError
+
+if TYPE_CHECKING:
+    from .run import OpenEngine
 
 EXIT_CODES = """\b
 Exit codes:
@@ -141,7 +144,7 @@ def summarise(
         output.log(f"wrote {result.run_dir} ({result.report.timings['total_s']:.1f} s)")
 
 
-def _engine(name: str, ray_address: str | None, workers: int | None):
+def _engine(name: str, ray_address: str | None, workers: int | None) -> OpenEngine | None:
     """The `OpenEngine` for --engine; None is the local one. Ray options without Ray are a mistake."""
     if name == "ray":
         from .engine_ray import open_ray_engine

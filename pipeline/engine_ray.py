@@ -21,7 +21,7 @@ from .config import Settings
 from .errors import ConfigError
 from .models.loaders import ModelBundle, embedding_batches
 from .records import Article, Digest, Sentence
-from .run import StoryResult
+from .run import OpenEngine, StoryResult
 
 INSTALL_HINT = "pip install 'newsdigest[ray]'"
 
@@ -38,7 +38,7 @@ def _import_ray() -> Any:
     return ray
 
 
-def open_ray_engine(address: str | None = None, workers: int | None = None):
+def open_ray_engine(address: str | None = None, workers: int | None = None) -> OpenEngine:
     """An `OpenEngine` for `run.summarise_paths`: connects to (or starts) Ray for one run.
 
     `address`: None starts a local cluster; "auto" joins a running one on this node;

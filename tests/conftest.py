@@ -54,7 +54,10 @@ def real_bundle(tmp_path_factory):
 @pytest.fixture(scope="session")
 def ray_cluster():
     """A real local Ray cluster for the whole session: it takes seconds to start."""
-    ray = pytest.importorskip("ray", reason="pip install 'newsdigest[ray]' (make test does)")
+    try:
+        import ray
+    except ImportError:
+        pytest.fail("the --engine ray tests need Ray: pip install -e '.[test,eval,ray]' (make test does)")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
