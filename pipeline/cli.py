@@ -104,11 +104,11 @@ def summarise(
     device: Annotated[Optional[str], typer.Option(
         "--device", help="auto (a CUDA GPU when present), cpu or cuda [default: models.device, auto].")] = None,
     engine: Annotated[str, typer.Option(
-        "--engine", help="local (this process) or ray (Ray Data; pip install 'newsdigest[ray]').")] = "local",
+        "--engine", help="local (this process) or ray (Ray Data; needs pip install 'newsdigest\\[ray]').")] = "local",
     ray_address: Annotated[Optional[str], typer.Option(
-        "--ray-address", help="--engine ray: auto (a running cluster here) or ray://host:10001 [default: start one].")] = None,
+        "--ray-address", help="--engine ray: auto (a running cluster here) or ray://host:10001 (default: start one).")] = None,
     workers: Annotated[Optional[int], typer.Option(
-        "--workers", min=1, help="--engine ray: actors per stage [default: the cluster's CPUs].")] = None,
+        "--workers", min=1, help="--engine ray: actors per stage (default: the cluster's CPUs).")] = None,
 ) -> None:
     """Summarise articles per article and per story, with where the sources diverge."""
     from .config import load_settings
