@@ -103,9 +103,10 @@ def near_duplicates(articles: Sequence[Article], vectors: dict[str, np.ndarray])
     """
     means = np.vstack([vectors[a.id].mean(axis=0) for a in articles])
     means /= np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-9)
-    close = np.argwhere(np.triu(means @ means.T, k=1) >= 0.9)
+    # Block by block, like grouping: an all-pairs matrix would not fit for a large input.
+    rows, cols = _neighbour_pairs(means, 0.9)
     copies: dict[str, str] = {}
-    for i, j in sorted((int(i), int(j)) for i, j in close):
+    for i, j in sorted(zip(rows.tolist(), cols.tolist())):
         first, later = articles[i], articles[j]
         if later.id in copies:
             continue
