@@ -239,6 +239,10 @@ def _digest_settings(ctx: _Context) -> dict:
     if summary["mode"] == "extractive":
         for unused in ("generator", "generator_kind", "dtype", "prompt"):
             models.pop(unused)
+    if summary["scorer"] == "learned":
+        from .selection_model import model_digest
+
+        models["sentence_scorer"] = model_digest()
     return {"summary": summary, "models": models}
 
 
