@@ -465,6 +465,46 @@ def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         )))
         if len(out) >= _MAX_FRAMING_ITEMS:
             break
+    return out + _event_framings(view, cfg, used)[: max(0, _MAX_FRAMING_ITEMS - len(out))]
+
+
+# An opinionated lead ("railed against", "radical consultants") rarely has a counterpart sentence
+# close enough to align: the loaded wording itself pulls it away. Below the alignment threshold a
+# sentence is still about the same event when it names the same people or bodies.
+_EVENT_FLOOR = 0.45
+_MAX_EVENT_FRAMING_ITEMS = 1
+
+
+def _event_framings(view: _StoryView, cfg: DivergenceConfig, used: set[int]) -> list[tuple[float, Divergence]]:
+    """A sentence that judges an event (evaluative words, a loaded verb) against another article's
+    neutral sentence about the same named actors, where the two are too far apart to align."""
+    found = []
+    for it in view.items:
+        names = set(_names(it))
+        if it.row in used or not names:
+            continue
+        for row, sim in view.neighbours[it.row]:
+            other = view.items[row]
+            if not _EVENT_FLOOR <= sim < cfg.align_threshold or other.row in used or not names & set(_names(other)):
+                continue
+            mine = _own_words(markers(it.sentence.text), view.texts[other.article])
+            theirs = markers(other.sentence.text)
+            if (mine.negative or mine.positive or mine.loaded_verb) and not theirs.words():
+                found.append((sim, it, other, mine, theirs))
+                break  # its closest neutral counterpart shows the contrast best
+    found.sort(key=lambda f: (-f[0], f[1].row))
+    out = []
+    for sim, it, other, mine, theirs in found[:_MAX_EVENT_FRAMING_ITEMS]:
+        conf = round(sim * 0.7, 3)
+        words = ", ".join(mine.negative + mine.positive + mine.loaded_verb)
+        out.append((conf * _KIND_WEIGHT["framing"], Divergence(
+            kind="framing",
+            topic=_topic(view, [it, other]),
+            summary=f"One article characterises this with judging words ({words}); another tells it plainly.",
+            positions=(_position([it], f"{_frame_label(mine)}: {it.sentence.text}"),
+                       _position([other], f"{_frame_label(theirs)}: {other.sentence.text}")),
+            confidence=conf,
+        )))
     return out
 
 

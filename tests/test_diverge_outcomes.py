@@ -149,3 +149,31 @@ def test_different_actors_are_not_a_conflict(nlp, embedder):
     # Israel agreed (seeds/004) while Hamas rejected (seeds/000): only Hamas's two outcomes conflict.
     (item,) = _conflicts(nlp, embedder, SEED_REJECTED, SEED_YET_TO)
     assert "Israel" not in item.topic
+
+
+# --- framing of an event whose tellings are too far apart to align ------------------------------
+
+# AllSides 5633 (debt limit): National Review's loaded verb against CNN's plain report of Schumer.
+NR_RAILED = ("Senate majority leader Chuck Schumer (D., N.Y.) railed against Republicans in a speech Thursday night "
+             "after eleven GOP senators joined Democrats in breaking a filibuster on the debt-ceiling hike.")
+CNN_ANNOUNCED = ("Senate Majority Leader Chuck Schumer announced Thursday morning that a deal had been reached, paving "
+                 "the way...")
+
+
+def test_loaded_telling_of_an_event_against_a_plain_one_is_framing(nlp, embedder):
+    articles = [_article(nlp, "a0", NR_RAILED), _article(nlp, "a1", CNN_ANNOUNCED)]
+    found = find_divergences(articles, _vectors(embedder, articles), CFG)
+    (item,) = [d for d in found if d.kind == "framing"]
+    assert "railed" in item.summary
+    assert [p.article_ids for p in item.positions] == [("a0",), ("a1",)]
+
+
+def test_event_framing_needs_the_same_named_actor_and_a_plain_counterpart(nlp, embedder):
+    # Without Schumer's name the plain sentence may be about anything.
+    unnamed = CNN_ANNOUNCED.replace("Senate Majority Leader Chuck Schumer", "The leader")
+    # A counterpart with a judging word of its own is a different judgement, not a plain telling.
+    judged = CNN_ANNOUNCED.replace("announced", "boasted")
+    for other in (unnamed, judged):
+        articles = [_article(nlp, "a0", NR_RAILED), _article(nlp, "a1", other)]
+        found = find_divergences(articles, _vectors(embedder, articles), CFG)
+        assert [d for d in found if d.kind == "framing" and "judging words" in d.summary] == []
