@@ -145,7 +145,11 @@ def _not_yet(token: Token) -> bool:
 
 def _roles(token: Token) -> tuple[list[str], str]:
     """Who decided (one per coordinated subject; none known: [""]) and on what."""
-    verb = token.head if token.dep_ == "xcomp" or (token.dep_ == "conj" and not _subjects(token)) else token
+    # An infinitive, a coordinated verb and a participle phrase ("..., refusing the request")
+    # share the subject of the verb they hang from.
+    borrows = token.dep_ in ("xcomp", "conj") or token.dep_ == "advcl" and token.tag_ in ("VBG", "VBN") and not any(
+        c.dep_ == "mark" for c in token.children)
+    verb = token.head if borrows and not _subjects(token) else token
     subjects = _subjects(token) or _subjects(verb)
     if not subjects:
         return [], ""  # a gerund or a bare clause ("accepting the offer would ..."): no one decided yet

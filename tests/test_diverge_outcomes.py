@@ -98,6 +98,14 @@ def test_outcomes_not_reported_as_having_happened_are_left_out(nlp, text):
     assert _parse(nlp, text) == ()
 
 
+def test_participle_phrase_takes_the_subject_of_its_clause(nlp):
+    # AllSides 5615 (Texas abortion law): the court is who refused.
+    (refused,) = _parse(nlp, "The court issued a 2–1 order siding with the state of Texas, refusing the Justice "
+                             "Department’s request to reinstate an earlier court ruling.")
+    assert (refused.agent, refused.stance) == ("court", "no")
+    assert "request" in refused.theme
+
+
 def test_passive_outcome_names_its_agent(nlp):
     (passed,) = _parse(nlp, "The bill was passed by the House on Friday.")
     assert (passed.agent, passed.stance, passed.theme) == ("House", "yes", "The bill")
