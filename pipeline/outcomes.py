@@ -87,7 +87,7 @@ def _refusal(token: Token) -> str | None:
 
 def conflicting(a: str, b: str) -> bool:
     """Can both stances be true of one actor and one thing? "not" agrees with "no" and "pending"."""
-    return a != b and "yes" in (a, b) or {a, b} == {"no", "pending"}
+    return (a != b and "yes" in (a, b)) or {a, b} == {"no", "pending"}
 
 
 def _governed(token: Token) -> bool:
