@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .records import Citation, Digest, DigestSentence, Divergence, Entity, Position, Sentence
+from .records import Citation, Digest, DigestSentence, Divergence, Entity, Outcome, Position, Sentence
 
 # Bump when cached results would change for the same inputs (an algorithm change).
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 
 def cache_key(*parts: Any) -> str:
@@ -96,7 +96,8 @@ class Cache:
 def sentences_to_json(sentences: tuple[Sentence, ...]) -> list[dict]:
     return [
         {"i": s.index, "t": s.text, "e": [[e.text, e.label] for e in s.entities],
-         "a": list(s.attributions), "p": list(s.proper_nouns), "ok": s.eligible}
+         "a": list(s.attributions), "p": list(s.proper_nouns), "ok": s.eligible,
+         "o": [[o.agent, o.stance, o.theme, o.words] for o in s.outcomes]}
         for s in sentences
     ]
 
@@ -104,7 +105,8 @@ def sentences_to_json(sentences: tuple[Sentence, ...]) -> list[dict]:
 def sentences_from_json(data: list[dict]) -> tuple[Sentence, ...]:
     return tuple(
         Sentence(index=d["i"], text=d["t"], entities=tuple(Entity(t, lab) for t, lab in d["e"]),
-                 attributions=tuple(d["a"]), proper_nouns=tuple(d["p"]), eligible=d["ok"])
+                 attributions=tuple(d["a"]), proper_nouns=tuple(d["p"]), eligible=d["ok"],
+                 outcomes=tuple(Outcome(*o) for o in d["o"]))
         for d in data
     )
 

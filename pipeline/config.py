@@ -64,6 +64,10 @@ class SummaryConfig(_Strict):
     # How sentences are chosen: "fill" (the most salience per word of the budget, no two saying
     # the same thing; bench/RESULTS.md, "Ideas tried") or "mmr" (greedy maximal marginal relevance).
     selection: Literal["fill", "mmr"] = "fill"
+    # How sentences of a story's several articles are scored: "blend" (position, centrality and word
+    # support with the weights above) or "learned" (trees trained on the dev sets' reference
+    # summaries; pipeline/selection_model.py). Single articles always use "blend".
+    scorer: Literal["blend", "learned"] = "learned"
     # fill: a sentence at least this similar (MiniLM cosine) to a better one is left out.
     redundancy_threshold: float = Field(0.75, ge=0.0, le=1.0)
     # mmr: how hard a sentence similar to an already chosen one is pushed down.

@@ -19,7 +19,8 @@ import numpy as np
 from .config import DivergenceConfig
 from .framing import Markers, markers
 from .numbers import Figure, disagree, figures, values
-from .records import Article, Citation, Divergence, Position, Sentence
+from .outcomes import conflicting
+from .records import Article, Citation, Divergence, Outcome, Position, Sentence
 from .text import normalise
 
 _KIND_WEIGHT = {"conflict": 1.0, "attribution": 0.9, "framing": 0.7, "coverage": 0.75, "naming": 0.6}
@@ -86,6 +87,7 @@ def find_divergences(
         return []
     found: list[tuple[float, Divergence]] = []
     found += _conflicts(view, cfg)
+    found += _outcome_conflicts(view, cfg)
     found += _attributions(view, cfg)
     found += _framings(view, cfg)
     found += _namings(articles)
@@ -250,6 +252,89 @@ def _conflicts(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Div
     return out
 
 
+# --- conflicts: outcomes -----------------------------------------------------
+
+# Outcome sentences are compared below the alignment threshold: "has rejected the latest ceasefire
+# proposals" and "has yet to formally respond to the US-brokered agreement" tell one event in
+# different words. The parse (same actor, same thing decided on, opposite stances) does the rest.
+_OUTCOME_MARGIN = 0.12
+_STANCE_WORDS = {"yes": "accepted", "no": "rejected", "not": "did not accept", "pending": "has not yet decided"}
+
+
+def _outcome_conflicts(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    """Aligned sentences that report opposite outcomes for one actor and one thing decided on:
+    "Hamas has rejected the proposals" vs "Hamas has yet to respond to the agreement"."""
+    best: dict[tuple[str, str, str], tuple[float, _Item, _Item, Outcome, Outcome]] = {}
+    for a in view.items:
+        for row, sim in view.neighbours[a.row]:
+            b = view.items[row]
+            if sim < cfg.align_threshold - _OUTCOME_MARGIN:
+                continue
+            for oa, ob in _opposed(a.sentence.outcomes, b.sentence.outcomes, sim, cfg.align_threshold):
+                key = (_agent_key(oa.agent or ob.agent), *sorted((a.article, b.article)))
+                if key not in best or best[key][0] < sim:
+                    best[key] = (sim, a, b, oa, ob)
+    out = []
+    for sim, a, b, oa, ob in sorted(best.values(), key=lambda f: (-f[0], f[1].row, f[2].row)):
+        conf = round(min(1.0, sim + 0.1), 3)
+        who = oa.agent or ob.agent or "it"
+        out.append((conf * _KIND_WEIGHT["conflict"], Divergence(
+            kind="conflict",
+            topic=who if not oa.theme else f"{who}: {_short(oa.theme)}",
+            summary=f"The articles report different outcomes: {who} {_STANCE_WORDS[oa.stance]} "
+                    f"(“{oa.words}”) in one, {_STANCE_WORDS[ob.stance]} (“{ob.words}”) in another.",
+            positions=(_position([a], f"“{oa.words}”: {a.sentence.text}"),
+                       _position([b], f"“{ob.words}”: {b.sentence.text}")),
+            confidence=conf,
+        )))
+    return out
+
+
+def _opposed(xs: Sequence[Outcome], ys: Sequence[Outcome], sim: float,
+             align_threshold: float) -> list[tuple[Outcome, Outcome]]:
+    """Pairs of outcomes, one from each sentence, that cannot both be true."""
+    return [(x, y) for x in xs for y in ys
+            if conflicting(x.stance, y.stance) and same_decision(x, y, sim, align_threshold)]
+
+
+def same_decision(x: Outcome, y: Outcome, sim: float, align_threshold: float) -> bool:
+    """One actor deciding on one thing. Actors must match by name; the things decided on share a
+    content word, or are told in sentences aligned as closely as paraphrases are ("the latest
+    ceasefire proposals" and "the US-brokered agreement", cosine 0.62 in the seeds)."""
+    if x.agent or y.agent:
+        if not (x.agent and y.agent and _same_agent(x.agent, y.agent)):
+            return False
+    words_x, words_y = _theme_words(x.theme), _theme_words(y.theme)
+    if words_x & words_y:
+        return True
+    # A passive ("the bill was passed") names no actor: only a shared theme ties the two together.
+    return bool(x.agent) and sim >= align_threshold
+
+
+def _same_agent(a: str, b: str) -> bool:
+    """"Netanyahu" is "Benjamin Netanyahu"; "Israel" is not "Israeli leader"."""
+    ka, kb = _agent_key(a).split(), _agent_key(b).split()
+    if ka == kb:
+        return True
+    short, long = sorted((ka, kb), key=len)
+    # A surname stands for the full name, a bare body for its longer title ("House" / "the US House").
+    return bool(short) and long[-len(short):] == short and len(short[-1]) >= 4
+
+
+def _agent_key(agent: str) -> str:
+    return _name_key(agent)
+
+
+def _theme_words(theme: str) -> set[str]:
+    """Content words of what was decided on, singular ("proposals" and "proposal" are one word)."""
+    return {w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in _content_words(theme)}
+
+
+def _short(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
 # --- attribution -------------------------------------------------------------
 
 def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
@@ -380,6 +465,46 @@ def _framings(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         )))
         if len(out) >= _MAX_FRAMING_ITEMS:
             break
+    return out + _event_framings(view, cfg, used)[: max(0, _MAX_FRAMING_ITEMS - len(out))]
+
+
+# An opinionated lead ("railed against", "radical consultants") rarely has a counterpart sentence
+# close enough to align: the loaded wording itself pulls it away. Below the alignment threshold a
+# sentence is still about the same event when it names the same people or bodies.
+_EVENT_FLOOR = 0.45
+_MAX_EVENT_FRAMING_ITEMS = 1
+
+
+def _event_framings(view: _StoryView, cfg: DivergenceConfig, used: set[int]) -> list[tuple[float, Divergence]]:
+    """A sentence that judges an event (evaluative words, a loaded verb) against another article's
+    neutral sentence about the same named actors, where the two are too far apart to align."""
+    found = []
+    for it in view.items:
+        names = set(_names(it))
+        if it.row in used or not names:
+            continue
+        for row, sim in view.neighbours[it.row]:
+            other = view.items[row]
+            if not _EVENT_FLOOR <= sim < cfg.align_threshold or other.row in used or not names & set(_names(other)):
+                continue
+            mine = _own_words(markers(it.sentence.text), view.texts[other.article])
+            theirs = markers(other.sentence.text)
+            if (mine.negative or mine.positive or mine.loaded_verb) and not theirs.words():
+                found.append((sim, it, other, mine, theirs))
+                break  # its closest neutral counterpart shows the contrast best
+    found.sort(key=lambda f: (-f[0], f[1].row))
+    out = []
+    for sim, it, other, mine, theirs in found[:_MAX_EVENT_FRAMING_ITEMS]:
+        conf = round(sim * 0.7, 3)
+        words = ", ".join(mine.negative + mine.positive + mine.loaded_verb)
+        out.append((conf * _KIND_WEIGHT["framing"], Divergence(
+            kind="framing",
+            topic=_topic(view, [it, other]),
+            summary=f"One article characterises this with judging words ({words}); another tells it plainly.",
+            positions=(_position([it], f"{_frame_label(mine)}: {it.sentence.text}"),
+                       _position([other], f"{_frame_label(theirs)}: {other.sentence.text}")),
+            confidence=conf,
+        )))
     return out
 
 

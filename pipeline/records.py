@@ -12,6 +12,17 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a sentence reports an actor decided (pipeline/outcomes.py): "Hamas" "no" on
+    "the latest ceasefire proposals", in the words "has rejected"."""
+
+    agent: str   # the subject as named, "" when the sentence does not say (a passive)
+    stance: str  # yes | no | not | pending
+    theme: str   # what was decided on, as written; "" when not said ("has yet to respond")
+    words: str
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One source sentence; its index in the article is what citations point at."""
 
@@ -21,6 +32,7 @@ class Sentence:
     # Who the sentence credits ("Hamas sources", "four officials"), if anyone.
     attributions: tuple[str, ...] = ()
     proper_nouns: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
     # Whether it can stand alone in a digest (not a caption, fragment or dateline).
     eligible: bool = True
 

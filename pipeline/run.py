@@ -286,7 +286,8 @@ def _cached_in_chunks(
 
 
 def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> dict[str, Digest]:
-    keys = [cache_key("article", a.id, a.sha256, _digest_settings(ctx)) for a in articles]
+    depends_on = _digest_settings(ctx)
+    keys = [cache_key("article", a.id, a.sha256, depends_on) for a in articles]
     digests = _cached_in_chunks(
         "digest", keys, lambda idx: ctx.engine.digests([[articles[i]] for i in idx], vectors),
         digest_to_json, digest_from_json, "article digests", ctx,
@@ -301,6 +302,10 @@ def _digest_settings(ctx: _Context) -> dict:
     if summary["mode"] == "extractive":
         for unused in ("generator", "generator_kind", "dtype", "prompt"):
             models.pop(unused)
+    if summary["scorer"] == "learned":
+        from .selection_model import model_digest
+
+        models["sentence_scorer"] = model_digest()
     return {"summary": summary, "models": models}
 
 
@@ -346,8 +351,9 @@ def _story_results(
     groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
 ) -> dict[tuple[str, ...], StoryResult]:
     """Merged digest and divergences of each story of two or more articles, cached per story."""
-    keys = [cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()),
-                      _digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json")) for group in groups]
+    depends_on = (_digest_settings(ctx), ctx.settings.divergence.model_dump(mode="json"))
+    keys = [cache_key("story", sorted((a.id, a.sha256) for a in group), sorted(copies.items()), *depends_on)
+            for group in groups]
 
     results = _cached_in_chunks(
         "story", keys, lambda idx: ctx.engine.stories([groups[i] for i in idx], vectors, copies),

@@ -60,12 +60,26 @@ def salience(pool: Pool, position_weight: float, word_support_weight: float = 0.
     widely the sentence's words are shared across the articles."""
     if not pool.sentences:
         return np.zeros(0)
+    lead = 1.0 / np.sqrt(1.0 + np.asarray(pool.positions, dtype=float))
+    blended = (1 - position_weight) * (centrality(pool) + 0.5 * support(pool)) + position_weight * lead
+    return blended + word_support_weight * word_support(pool) if word_support_weight else blended
+
+
+def sentence_scores(pool: Pool, cfg: SummaryConfig, budget: Budget) -> np.ndarray:
+    """The configured scorer; the learned one only where several articles tell the story, the
+    only kind of pool it was trained on."""
+    if cfg.scorer == "learned" and len(set(pool.article_ids)) > 1:
+        from .selection_model import learned_salience
+
+        return learned_salience(pool, budget.max_words)
+    return salience(pool, cfg.position_weight, cfg.word_support_weight)
+
+
+def centrality(pool: Pool) -> np.ndarray:
+    """Cosine of each sentence to the pool's mean direction: how much it is about what all say."""
     centroid = pool.vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    centrality = pool.vectors @ centroid
-    lead = 1.0 / np.sqrt(1.0 + np.asarray(pool.positions, dtype=float))
-    blended = (1 - position_weight) * (centrality + 0.5 * _support(pool)) + position_weight * lead
-    return blended + word_support_weight * word_support(pool) if word_support_weight else blended
+    return pool.vectors @ centroid
 
 
 _CONTENT_WORD = re.compile(r"[^\W_]+")
@@ -88,7 +102,7 @@ def word_support(pool: Pool) -> np.ndarray:
     return np.array([np.mean([len(used_by[w]) for w in ws]) / articles if ws else 0.0 for ws in words])
 
 
-def _support(pool: Pool) -> np.ndarray:
+def support(pool: Pool) -> np.ndarray:
     """Share of the other articles that carry a sentence saying the same thing."""
     ids = np.asarray(pool.article_ids)
     others = len(set(pool.article_ids)) - 1
@@ -183,7 +197,7 @@ def _knapsack(values: Sequence[float], weights: Sequence[int], capacity: int, ma
 
 
 def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool) -> Digest:
-    scores = salience(pool, cfg.position_weight, cfg.word_support_weight)
+    scores = sentence_scores(pool, cfg, budget)
     if cfg.selection == "fill":
         picked = select_fill(pool, scores, budget, cfg.redundancy_threshold)
     else:

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .outcomes import outcomes
 from .records import Entity, Sentence
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ def _sentence(index: int, span: Span) -> Sentence:
             t.text for t in span if t.pos_ == "PROPN" and t.i not in in_demonym and t.text[:1].isupper()
         )),
         eligible=_is_eligible(text),
+        outcomes=outcomes(span),
     )
 
 

@@ -72,6 +72,26 @@ def test_settings_change_invalidates_digests_but_not_analysis(tmp_path, nlp):
     assert all(len(a.digest.text.split()) <= 40 for a in result.report.articles)
 
 
+def test_a_retrained_sentence_scorer_recomputes_digests_only(tmp_path, nlp, monkeypatch):
+    from pipeline import selection_model
+
+    src, cache = _copy_seeds(tmp_path), tmp_path / "cache"
+    summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
+    retrained = tmp_path / "scorer.txt"
+    retrained.write_bytes(selection_model.MODEL_FILE.read_bytes() + b"\n")  # same trees, new file contents
+    monkeypatch.setattr(selection_model, "MODEL_FILE", retrained)
+    selection_model._booster.cache_clear()
+    counts: dict[str, int] = {}
+    try:
+        result = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, counts)[0], cache_dir=cache)
+    finally:
+        selection_model._booster.cache_clear()
+    assert "nlp" not in counts and "embedder" not in counts
+    # Analyses, vectors and headline vectors (15) are reused; 5 article digests and the story are redone.
+    assert result.report.timings["cache_hits"] == 15
+    assert result.report.timings["cache_misses"] == 6
+
+
 def test_hybrid_prompt_injection_cannot_add_facts(tmp_path, nlp):
     """An article that tells the model what to write; a model that obeys is stopped by the guard."""
     src = tmp_path / "in"

@@ -47,7 +47,7 @@ def features(c):
     f["aidx"] = aidx.astype(float)
     cen = pool.vectors.mean(0); cen /= np.linalg.norm(cen) or 1
     f["cent"] = pool.vectors @ cen
-    f["support"] = S._support(pool)
+    f["support"] = S.support(pool)
     wf, wdf, cover = [], [], []
     for i in range(n):
         ws = [w for w in toks(pool.sentences[i].text) if w not in STOP]
