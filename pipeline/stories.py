@@ -16,6 +16,12 @@ _NEIGHBOUR_BLOCK = 2048
 # Neighbours are taken slightly below the threshold, so that rounding (pdist computes the
 # cosine its own way) can only join components, never split a story that linkage would merge.
 _SLACK = 1e-6
+# Up to this many articles every pair is compared (blocked BLAS: about 3 s at 20,000 here); above
+# it, neighbours come from an approximate index (faiss HNSW), built and searched in n log n.
+EXACT_NEIGHBOURS_UP_TO = 20_000
+# Approximate search: nearest neighbours kept per article. An article with more close neighbours
+# than this stays connected to the rest through them; a story is one connected set either way.
+_APPROX_NEIGHBOURS = 32
 
 
 def group(articles: Sequence[Article], article_vectors: np.ndarray, threshold: float) -> list[list[int]]:
@@ -47,6 +53,38 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def _neighbour_pairs(unit: np.ndarray, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j), i < j, of pairs at least `min_cosine` similar: all of them on inputs small enough to
+    compare every pair, else those among each article's approximate nearest neighbours."""
+    if len(unit) <= EXACT_NEIGHBOURS_UP_TO:
+        return _all_close_pairs(unit, min_cosine)
+    return _approximate_close_pairs(unit, min_cosine)
+
+
+def _approximate_close_pairs(unit: np.ndarray, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
+    """Close pairs among each article's nearest neighbours in a faiss HNSW index (inner product of
+    unit vectors = cosine). Built on one thread: HNSW built in parallel depends on thread timing,
+    and the same input must give the same stories on every run and engine."""
+    import faiss
+
+    vectors = np.ascontiguousarray(unit, dtype=np.float32)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.add(vectors)
+        index.hnsw.efSearch = 2 * _APPROX_NEIGHBOURS
+        sims, ids = index.search(vectors, min(_APPROX_NEIGHBOURS + 1, len(vectors)))
+    finally:
+        faiss.omp_set_num_threads(threads)
+    rows = np.repeat(np.arange(len(vectors)), ids.shape[1])
+    cols, sims = ids.ravel(), sims.ravel()
+    keep = (cols >= 0) & (cols != rows) & (sims >= min_cosine)
+    pairs = np.unique(np.sort(np.column_stack([rows[keep], cols[keep]]), axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _all_close_pairs(unit: np.ndarray, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
     """(i, j), i < j, of every pair at least `min_cosine` similar, found block by block."""
     found_rows, found_cols = [], []
     for start in range(0, len(unit), _NEIGHBOUR_BLOCK):

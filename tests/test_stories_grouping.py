@@ -56,3 +56,25 @@ def test_one_and_two_articles():
     assert stories.group([None], v[:1], 0.65) == [[0]]
     assert stories.group([None, None], v, 0.65) == [[0, 1]]
     assert stories.group([None, None], np.array([[1.0, 0.0], [0.0, 1.0]]), 0.65) == [[0], [1]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_approximate_neighbours_give_the_same_stories_on_clustered_input(seed, monkeypatch):
+    """Above EXACT_NEIGHBOURS_UP_TO articles neighbours come from a faiss HNSW index: on clustered
+    input (stories of 1-40 articles) it must find the same connected sets, hence the same stories."""
+    vectors = _clustered(seed, 2000)
+    exact = stories.group([None] * len(vectors), vectors, 0.65)
+    monkeypatch.setattr(stories, "EXACT_NEIGHBOURS_UP_TO", 0)
+    approximate = stories.group([None] * len(vectors), vectors, 0.65)
+    assert approximate == exact
+    assert stories.group([None] * len(vectors), vectors, 0.65) == approximate  # deterministic
+
+
+def test_approximate_pairs_are_close_and_ordered(monkeypatch):
+    vectors = stories._unit_rows(_clustered(5, 800))
+    rows, cols = stories._approximate_close_pairs(vectors, 0.65)
+    assert len(rows) and np.all(rows < cols)
+    assert np.all(np.einsum("ij,ij->i", vectors[rows], vectors[cols]) >= 0.65 - 1e-5)
+    exact = set(zip(*stories._all_close_pairs(vectors, 0.65)))
+    found = set(zip(rows.tolist(), cols.tolist()))
+    assert found <= exact and len(found) >= 0.5 * len(exact)
