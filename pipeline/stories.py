@@ -16,9 +16,10 @@ _NEIGHBOUR_BLOCK = 2048
 # Neighbours are taken slightly below the threshold, so that rounding (pdist computes the
 # cosine its own way) can only join components, never split a story that linkage would merge.
 _SLACK = 1e-6
-# Up to this many articles every pair is compared (blocked BLAS: about 3 s at 20,000 here); above
-# it, neighbours come from an approximate index (faiss HNSW), built and searched in n log n.
-EXACT_NEIGHBOURS_UP_TO = 20_000
+# Up to this many articles every pair is compared; above it, neighbours come from an approximate
+# index (faiss HNSW), built and searched in about n log n. Every pair is faster below: on 2 CPUs,
+# 68 s against 182 s at 100,000 articles; n^2 overtakes near 300,000 (bench/RESULTS.md, "Scale-out").
+EXACT_NEIGHBOURS_UP_TO = 250_000
 # Approximate search: nearest neighbours kept per article. An article with more close neighbours
 # than this stays connected to the rest through them; a story is one connected set either way.
 _APPROX_NEIGHBOURS = 32
