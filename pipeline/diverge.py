@@ -271,7 +271,7 @@ def _outcome_conflicts(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[fl
             if sim < cfg.align_threshold - _OUTCOME_MARGIN:
                 continue
             for oa, ob in _opposed(a.sentence.outcomes, b.sentence.outcomes, sim, cfg.align_threshold):
-                key = (_agent_key(oa.agent or ob.agent), *sorted((a.article, b.article)))
+                key = (_name_key(oa.agent or ob.agent), *sorted((a.article, b.article)))
                 if key not in best or best[key][0] < sim:
                     best[key] = (sim, a, b, oa, ob)
     out = []
@@ -313,16 +313,12 @@ def same_decision(x: Outcome, y: Outcome, sim: float, align_threshold: float) ->
 
 def _same_agent(a: str, b: str) -> bool:
     """"Netanyahu" is "Benjamin Netanyahu"; "Israel" is not "Israeli leader"."""
-    ka, kb = _agent_key(a).split(), _agent_key(b).split()
+    ka, kb = _name_key(a).split(), _name_key(b).split()
     if ka == kb:
         return True
     short, long = sorted((ka, kb), key=len)
     # A surname stands for the full name, a bare body for its longer title ("House" / "the US House").
     return bool(short) and long[-len(short):] == short and len(short[-1]) >= 4
-
-
-def _agent_key(agent: str) -> str:
-    return _name_key(agent)
 
 
 def _theme_words(theme: str) -> set[str]:
