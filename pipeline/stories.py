@@ -140,8 +140,7 @@ def near_duplicates(articles: Sequence[Article], vectors: dict[str, np.ndarray])
     Only pairs whose mean vectors are already very close are compared sentence by sentence,
     so this stays cheap for large inputs.
     """
-    means = np.vstack([vectors[a.id].mean(axis=0) for a in articles])
-    means /= np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-9)
+    means = _unit_rows(np.vstack([vectors[a.id].mean(axis=0) for a in articles]))
     # Block by block, like grouping: an all-pairs matrix would not fit for a large input.
     rows, cols = _neighbour_pairs(means, 0.9)
     copies: dict[str, str] = {}
