@@ -1,13 +1,23 @@
-"""Which AllSides dev stories make up the held-out divergence labels (bench/divergence_labels_heldout.jsonl).
+"""Which AllSides dev stories make up the held-out and test divergence labels.
 
-Three-outlet stories not in bench/divergence_labels.jsonl, split by whether the roundup has a
-"<side>-rated outlets tended/focused/..." paragraph; `random.Random(44)` draws 8 from each part.
+Three-outlet stories (left, center and right lead paragraphs all present) whose ids are not in any
+of the `--exclude` label files are split by whether the roundup has a "<side>-rated outlets
+tended/focused/..." paragraph; `random.Random(seed)` draws 8 from each part (first the 8 with such
+a paragraph, then the 8 without), and the 16 ids are printed in that, the labelling, order.
 
-    python3 bench/draw_heldout.py   # prints the 16 ids in labelling order
+- Held-out set (bench/divergence_labels_heldout.jsonl): seed 44, excluding the tuning set
+  bench/divergence_labels.jsonl (the defaults):
+
+    python3 bench/draw_heldout.py
+
+- Test set (bench/divergence_labels_test.jsonl): seed 45, excluding the tuning and held-out sets:
+
+    python3 bench/draw_heldout.py --seed 45 --exclude bench/divergence_labels.jsonl bench/divergence_labels_heldout.jsonl
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -21,9 +31,15 @@ ROUNDUP = re.compile(
     r"often|framed|also|covered|reported|noted|mentioned|used|called|described|stressed|framing)", re.I)
 
 
-def draw(seed: int = 44, per_part: int = 8) -> list[int]:
+def _ids(path: Path) -> set[int]:
+    return {json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def draw(seed: int = 44, per_part: int = 8, exclude: list[Path] | None = None) -> list[int]:
     rows = [json.loads(line) for line in STORIES.read_text(encoding="utf-8").splitlines()]
-    taken = {json.loads(line)["id"] for line in TUNING.read_text(encoding="utf-8").splitlines() if line.strip()}
+    taken: set[int] = set()
+    for path in exclude if exclude is not None else [TUNING]:
+        taken |= _ids(path)
     three = [r for r in rows if r["id"] not in taken
              and all(r["news"].get(s) and r["news"][s].get("newBody") for s in ("left", "center", "right"))]
     with_roundup = sorted((r for r in three if any(ROUNDUP.search(p) for p in r["roundup"])), key=lambda r: r["id"])
@@ -32,5 +48,21 @@ def draw(seed: int = 44, per_part: int = 8) -> list[int]:
     return [r["id"] for r in rng.sample(with_roundup, per_part) + rng.sample(others, per_part)]
 
 
+def _path(arg: str) -> Path:
+    path = Path(arg)
+    if not path.is_absolute() and not path.exists():
+        path = ROOT / path  # allow running from outside the repository root
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=44, help="random.Random seed (44: held-out set, 45: test set)")
+    parser.add_argument("--exclude", nargs="+", type=_path, default=[TUNING], metavar="LABELS",
+                        help="label files (jsonl) whose ids are not drawn (default: bench/divergence_labels.jsonl)")
+    args = parser.parse_args()
+    print(draw(args.seed, exclude=args.exclude))
+
+
 if __name__ == "__main__":
-    print(draw())
+    main()
