@@ -33,7 +33,6 @@ _STOP = {"the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "for", "w
 # sentence; more items than that mostly list trivia.
 _MAX_COVERAGE_ITEMS = 6
 _FACT_LABELS = {"PERSON", "ORG", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
-_PLACE_LABELS = {"GPE", "LOC"}
 
 
 @dataclass(frozen=True)
@@ -692,14 +691,10 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
         echoes = [m for m, sim in _best_matches(view, it, cfg.coverage_threshold)
                   if _restates(view, it, m, sim, facts, cfg)]
         told = {it.article} | {m.article for m in echoes}
-        places = _places(it)
-        absent = {a: [f for f in facts if not _mentions(view, a, f, f in places)]
-                  for a in view.article_ids if a not in told}
+        absent = {a: [f for f in facts if not _mentions(view, a, f)] for a in view.article_ids if a not in told}
         missing = tuple(a for a in view.article_ids if absent.get(a))
         if missing:
             shown = list(dict.fromkeys(f for a in missing for f in absent[a]))
-            if not _omission_worth_listing(n, len(missing), shown):
-                continue
             # Central facts first; fewer articles reporting it and more specific facts make it stand out.
             score = float(view.centrality[it.row]) * (1 + 0.1 * min(len(shown), 4)) * (len(missing) / (n - 1))
             candidates.append((score, it, echoes, shown, {a: absent[a] for a in missing}))
@@ -730,14 +725,6 @@ def _coverage(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, Dive
     return out
 
 
-def _omission_worth_listing(articles: int, missing: int, facts: list[str]) -> bool:
-    """When most articles report a fact, the few that "leave it out" usually tell it another
-    way ("the president", "the agency"): a lone name is then no omission. A figure, or several
-    specifics together, still is. (On the tuning stories, such lone-name items were 1 in 6 right.)"""
-    most_report = missing <= articles / 2 and articles - missing > 1
-    return not most_report or len(facts) >= 2 or any(re.search(r"\d", f) for f in facts)
-
-
 def _checkable(item: _Item, facts: list[str]) -> bool:
     """A figure with digits, or a person named in full: facts a reader can check, unlike a
     bare organisation or surname ("GOP", "Biden") that a lead may simply not need."""
@@ -753,7 +740,7 @@ def _omissions(missing: dict[str, list[str]]) -> list[Position]:
     return [Position(tuple(ids), f"not reported: no mention of {', '.join(facts)}", ()) for facts, ids in groups.items()]
 
 
-def _mentions(view: _StoryView, article: str, fact: str, place: bool = False) -> bool:
+def _mentions(view: _StoryView, article: str, fact: str) -> bool:
     """Does the article state this name or figure anywhere, in any usual spelling?"""
     probe = _probe(fact)
     if isinstance(probe, frozenset):
@@ -766,8 +753,6 @@ def _mentions(view: _StoryView, article: str, fact: str, place: bool = False) ->
         or any(len(i) >= 2 and i in view.raw_words[article] for i in initials)
         # A person or body named in full once is named by its last word after that ("Hanen").
         or (last is not None and last in text)
-        # A place is named by any of its names: "the Gaza Strip" by "Gaza".
-        or (place and any(f" {w} " in text for w in phrase.split() if len(w) >= 4))
         # "Philadelphia" in one outlet is "Philadelphi" in another: a spelling, not an omission
         # (the naming detector reports it).
         or _spelled_in(view, article, phrase.strip())
@@ -779,10 +764,6 @@ def _spelled_in(view: _StoryView, article: str, key: str) -> bool:
     if " " in key or len(key) < 5:
         return False
     return any(spelled_differently(key, word) for word in view.words_by_prefix[article].get(key[:2], ()))
-
-
-def _places(item: _Item) -> set[str]:
-    return {e.text for e in item.sentence.entities if e.label in _PLACE_LABELS}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -802,12 +783,6 @@ def _probe(fact: str) -> frozenset[float] | tuple[str, tuple[str, ...], str | No
     return f" {' '.join(words)} ", initials, last
 
 
-def _dateline(text: str) -> str:
-    """The dateline a lead opens with ("DOHA, Qatar —", "WASHINGTON -"), or ""."""
-    match = re.match(r"([A-Z][A-Z.' ]{2,}(?:,\s*[A-Za-z. ]{2,30})?)\s*(?:\([A-Za-z. ]+\)\s*)?[—–-]+\s", text)
-    return match.group(1) if match else ""
-
-
 def _words(text: str) -> str:
     """Lower-case words separated by single spaces, padded: for fast whole-word look-ups."""
     return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
@@ -825,16 +800,11 @@ def _restates(view: _StoryView, item: _Item, other: _Item, sim: float, facts: li
 def _rare_facts(view: _StoryView, item: _Item) -> list[str]:
     """Names few sentences of the story mention, and figures: what makes a fact checkable."""
     limit = max(2, int(0.03 * len(view.items)))
-    # Groups ("Republican", "Iraqi") set the scene; who did what, where, and figures are the facts.
+    # Places and groups ("U.S.", "Republican") set the scene; who did what, and figures, are the facts.
     # A one-word body or event ("Congress", "GOP", "COVID-19", "ISIS") is scene too: a lead that
-    # does not name it has usually said "lawmakers" or "the pandemic". People are kept ("Hanen"),
-    # and so are places few sentences name ("an Ohio rally", "states such as Idaho").
-    # A dateline ("DOHA, Qatar —") says where the story was filed, not what happened.
-    dateline = _dateline(item.sentence.text)
-    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS | _PLACE_LABELS
-             and view.name_df[e.text] <= limit
-             and (e.label in {"PERSON"} | _PLACE_LABELS or len(e.text.split()) > 1)
-             and not (e.label in _PLACE_LABELS and e.text in dateline)]
+    # does not name it has usually said "lawmakers" or "the pandemic". People are kept ("Hanen").
+    names = [e.text for e in item.sentence.entities if e.label in _FACT_LABELS and view.name_df[e.text] <= limit
+             and (e.label == "PERSON" or len(e.text.split()) > 1)]
     # Figures written with digits: "one of the issues" is not a figure, "251 hostages" is.
     figures = [e.text for e in item.sentence.entities
                if e.label in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE") and re.search(r"\d", e.text)]
