@@ -2,9 +2,12 @@
 how well it recovers the AllSides editors' "how coverage differed" paragraph, and how
 `find_divergences` scales with the number of articles in a story.
 
-Labels: bench/divergence_labels.jsonl (the tuning set, 16 AllSides dev stories, three outlets each)
-or, with `--labels bench/divergence_labels_heldout.jsonl`, 16 held-out stories no detector was
-tuned on; rules in bench/DIVERGENCE_LABELS.md. The code path is the one `newsdigest summarise` runs: cleaning and
+Labels (rules in bench/DIVERGENCE_LABELS.md), each 16 AllSides dev stories with three outlets:
+bench/divergence_labels.jsonl (the tuning set, the default); `--labels
+bench/divergence_labels_heldout.jsonl` (held out from the first detectors); `--labels
+bench/divergence_labels_test.jsonl` (labelled blind by another labeller, kept for final checks);
+`--labels bench/divergence_labels_second.jsonl` (the tuning stories labelled again, blind, by a
+second labeller: bench/agreement/ compares the two labellers). The code path is the one `newsdigest summarise` runs: cleaning and
 spaCy analysis through `pipeline.run.articles_from_texts`, sentences embedded with the packaged
 all-MiniLM-L6-v2, then `pipeline.diverge.find_divergences` with the default settings.
 
@@ -244,7 +247,8 @@ def report(runs, s: Score, top: int, scale, elapsed: float, labels: Path = LABEL
         *table(s),
         "",
         f"Roundup paragraph recovered in the top {top} items: {sum(r[0] for r in recovered)}/{len(with_roundup)} "
-        f"(outlets and contrast words), {sum(r[1] for r in recovered)}/{len(with_roundup)} (outlets only).",
+        f"(outlets and contrast words), {sum(r[1] for r in recovered)}/{len(with_roundup)} (outlets only)."
+        if with_roundup else "These labels encode no roundup paragraph.",
     ]
     if scale:
         lines += ["", "| articles | sentences | find_divergences s |", "|---|---|---|"]
