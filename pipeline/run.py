@@ -286,7 +286,7 @@ def _cached_in_chunks(
 
 
 def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> dict[str, Digest]:
-    depends_on = _digest_settings(ctx)
+    depends_on = _digest_settings(ctx, story=False)
     keys = [cache_key("article", a.id, a.sha256, depends_on) for a in articles]
     digests = _cached_in_chunks(
         "digest", keys, lambda idx: ctx.engine.digests([[articles[i]] for i in idx], vectors),
@@ -295,14 +295,17 @@ def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ct
     return {a.id: d for a, d in zip(articles, digests)}
 
 
-def _digest_settings(ctx: _Context) -> dict:
-    """What a digest depends on besides its articles (the generator only outside extractive mode)."""
+def _digest_settings(ctx: _Context, story: bool = True) -> dict:
+    """What a digest depends on besides its articles (the generator only outside extractive mode;
+    the story scorer only for story digests: one article is always scored by the blend)."""
     summary = ctx.settings.summary.model_dump(mode="json")
     models = dict(ctx.identity)
     if summary["mode"] == "extractive":
         for unused in ("generator", "generator_kind", "dtype", "prompt"):
             models.pop(unused)
-    if summary["scorer"] == "learned":
+    if not story:
+        summary.pop("scorer")
+    elif summary["scorer"] == "learned":
         from .selection_model import model_digest
 
         models["sentence_scorer"] = model_digest()

@@ -72,7 +72,7 @@ def test_settings_change_invalidates_digests_but_not_analysis(tmp_path, nlp):
     assert all(len(a.digest.text.split()) <= 40 for a in result.report.articles)
 
 
-def test_a_retrained_sentence_scorer_recomputes_digests_only(tmp_path, nlp, monkeypatch):
+def test_a_retrained_sentence_scorer_recomputes_story_digests_only(tmp_path, nlp, monkeypatch):
     from pipeline import selection_model
 
     src, cache = _copy_seeds(tmp_path), tmp_path / "cache"
@@ -87,9 +87,19 @@ def test_a_retrained_sentence_scorer_recomputes_digests_only(tmp_path, nlp, monk
     finally:
         selection_model._booster.cache_clear()
     assert "nlp" not in counts and "embedder" not in counts
-    # Analyses, vectors and headline vectors (15) are reused; 5 article digests and the story are redone.
-    assert result.report.timings["cache_hits"] == 15
-    assert result.report.timings["cache_misses"] == 6
+    # Analyses, vectors, headline vectors and article digests (20) are reused: one article is
+    # always scored by the blend. Only the story (its digest and divergences) is redone.
+    assert result.report.timings["cache_hits"] == 20
+    assert result.report.timings["cache_misses"] == 1
+
+
+def test_story_scorer_setting_leaves_article_digests_cached(tmp_path, nlp):
+    src, cache = _copy_seeds(tmp_path), tmp_path / "cache"
+    first = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
+    settings = load_settings(overrides=["summary.scorer=blend"])
+    second = summarise_paths([src], settings, tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
+    assert second.report.timings["cache_misses"] == 1  # the story only
+    assert [a.digest for a in second.report.articles] == [a.digest for a in first.report.articles]
 
 
 def test_hybrid_prompt_injection_cannot_add_facts(tmp_path, nlp):
