@@ -13,13 +13,14 @@ import os
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .config import Settings
 from .errors import ConfigError
-from .models.loaders import ModelBundle, embedding_batches
+from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, embedding_batches, load_bundle
 from .records import Article, Digest, Sentence
 from .run import OpenEngine, StoryResult
 
@@ -50,7 +51,7 @@ def open_ray_engine(address: str | None = None, workers: int | None = None) -> O
         raise ConfigError(f"--workers must be 1 or more, not {workers}")
 
     @contextmanager
-    def open_engine(settings: Settings, _models: ModelBundle) -> Iterator[RayEngine]:
+    def open_engine(settings: Settings, models: ModelBundle) -> Iterator[RayEngine]:
         started_here = not ray.is_initialized()
         if started_here:
             try:
@@ -59,7 +60,7 @@ def open_ray_engine(address: str | None = None, workers: int | None = None) -> O
                 raise ConfigError(f"cannot reach the Ray cluster at {address}: {exc}") from None
         _quiet_ray_data()
         try:
-            yield RayEngine(settings, workers or max(1, int(ray.cluster_resources().get("CPU", 1))))
+            yield RayEngine(settings, workers or max(1, int(ray.cluster_resources().get("CPU", 1))), models.cache_dir)
         finally:
             if started_here:
                 ray.shutdown()
@@ -84,9 +85,10 @@ class RayEngine:
     # All misses in one call: one job, one model load per actor, not one per 16 digests.
     chunk = 1 << 30
 
-    def __init__(self, settings: Settings, workers: int) -> None:
+    def __init__(self, settings: Settings, workers: int, cache_dir: Path | None = None) -> None:
         self.settings_json = settings.model_dump_json()
         self.workers = workers
+        self.cache_dir = str(cache_dir) if cache_dir else None
 
     def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]:
         return self._map("analyse", bodies)
@@ -125,7 +127,8 @@ class RayEngine:
         blocks = -(-len(rows) // _BATCH[stage])
         ds = ray.data.from_items(rows, override_num_blocks=blocks)
         out = ds.map_batches(
-            _Worker, fn_constructor_kwargs={"settings_json": self.settings_json, "stage": stage},
+            _Worker, fn_constructor_kwargs={"settings_json": self.settings_json, "stage": stage,
+                                            "cache_dir": self.cache_dir},
             batch_size=_BATCH[stage], compute=ray.data.ActorPoolStrategy(size=min(self.workers, blocks)),
             num_cpus=1, batch_format="numpy",
         ).take_all()
@@ -140,18 +143,25 @@ def _vectors_of(group: list[Article], vectors: dict[str, np.ndarray]) -> dict[st
     return {a.id: vectors[a.id] for a in group}
 
 
+def _worker_cache_dir(driver_cache_dir: str | None) -> Path:
+    """The run's own cache folder where this node has it (a local cluster), so converted
+    weights are shared with the driver; else this node's default folder."""
+    if driver_cache_dir and Path(driver_cache_dir).is_dir():
+        return Path(driver_cache_dir)
+    return default_cache_dir()
+
+
 class _Worker:
     """A Ray Data actor running the local engine: models load on first use and stay for
     every batch the actor is given."""
 
-    def __init__(self, settings_json: str, stage: str) -> None:
-        from .models.loaders import apply_offline_policy, default_cache_dir, load_bundle
+    def __init__(self, settings_json: str, stage: str, cache_dir: str | None = None) -> None:
         from .run import LocalEngine
 
         settings = Settings.model_validate_json(settings_json)
         apply_offline_policy(settings.models.allow_download)
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        self.local = LocalEngine(settings, load_bundle(settings.models, default_cache_dir(),
+        self.local = LocalEngine(settings, load_bundle(settings.models, _worker_cache_dir(cache_dir),
                                                        settings.summary.max_new_tokens))
         self.stage = stage
 

@@ -82,3 +82,15 @@ def test_ray_options_need_the_ray_engine(args, tmp_path):
     result = CliRunner().invoke(app, ["summarise", str(SEEDS), "--out", str(tmp_path), *args])
     assert result.exit_code == 2
     assert "--engine" in result.output
+
+
+def test_ray_actors_keep_converted_weights_in_the_runs_cache_folder(tmp_path, monkeypatch):
+    # The actor's model bundle is lazy: building it loads nothing, so no Ray is needed here.
+    from pipeline.engine_ray import _Worker
+
+    monkeypatch.setenv("NEWSDIGEST_CACHE_DIR", str(tmp_path / "default"))
+    settings = Settings().model_dump_json()
+    assert _Worker(settings, "analyse", str(tmp_path)).local.models.cache_dir == tmp_path
+    # A folder this node does not have (a remote worker): the node's own default.
+    elsewhere = _Worker(settings, "analyse", str(tmp_path / "not-on-this-node"))
+    assert elsewhere.local.models.cache_dir == tmp_path / "default"

@@ -47,8 +47,11 @@ class ModelBundle:
         load_embedder: Callable[[], Embedder] | None = None,
         load_nlp: Callable[[], Language] | None = None,
         load_generator: Callable[[], Generator] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self._models: dict[str, Any] = {"embedder": embedder, "nlp": nlp, "generator": generator}
+        # Where converted weights (the de-quantised GGUF) are kept; None for models given ready-made.
+        self.cache_dir = cache_dir
         self._loaders: dict[str, Callable[[], Any] | None] = {
             "embedder": load_embedder, "nlp": load_nlp, "generator": load_generator,
         }
@@ -98,6 +101,7 @@ def load_bundle(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> Mode
         load_embedder=lambda: load_embedder(cfg.embedder, resolve_device(cfg.device), cfg.embedder_dtype),
         load_nlp=lambda: load_nlp(cfg.ner),
         load_generator=lambda: load_generator(cfg, cache_dir, max_new_tokens),
+        cache_dir=cache_dir,
     )
 
 
