@@ -20,7 +20,7 @@ import numpy as np
 from .records import Citation, Digest, DigestSentence, Divergence, Entity, Outcome, Position, Sentence
 
 # Bump when cached results would change for the same inputs (an algorithm change).
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 
 
 def cache_key(*parts: Any) -> str:

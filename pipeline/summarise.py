@@ -16,6 +16,7 @@ import numpy as np
 from . import guard
 from .config import Budget, SummaryConfig
 from .records import Article, Citation, Digest, DigestSentence, Sentence
+from .text import leans_on_earlier_sentence
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -196,8 +197,21 @@ def _knapsack(values: Sequence[float], weights: Sequence[int], capacity: int, ma
     return chosen[::-1]
 
 
+# A story digest orders sentences by what they add, not as any source did, so a sentence that
+# leans on the one before it ("They have called for ...") reads as a non sequitur: it competes at
+# this share of its salience (bench/RESULTS.md, "Story-digest sentences that lean on an earlier one").
+BACK_REFERENCE_WEIGHT = 0.5
+
+
+def discount_back_references(pool: Pool, scores: np.ndarray) -> np.ndarray:
+    leaning = np.array([leans_on_earlier_sentence(s.text) for s in pool.sentences], dtype=bool)
+    return np.where(leaning, scores * BACK_REFERENCE_WEIGHT, scores)
+
+
 def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool) -> Digest:
     scores = sentence_scores(pool, cfg, budget)
+    if not keep_source_order:
+        scores = discount_back_references(pool, scores)
     if cfg.selection == "fill":
         picked = select_fill(pool, scores, budget, cfg.redundancy_threshold)
     else:

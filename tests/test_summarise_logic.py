@@ -432,3 +432,37 @@ def test_abstractive_empty_reply_falls_back_to_extractive(small_article, fake_em
     assert digest.sentences
     assert all(s.method == "extractive" for s in digest.sentences)
     _assert_cited_exactly(digest, [small_article])
+
+
+@pytest.mark.parametrize("text,leans", [
+    # Story-digest sentences from the AllSides dev stories that dangle when read alone.
+    ("They have called for the U.S. to reopen the borders given high, and rising, vaccinations rates there.", True),
+    ("That amounts to a monthly increase of $92 for the average retiree, bringing the amount to $1,657.", True),
+    ("But even as Democrats accepted part of the Senate minority leader's entreaties, they said they will not bend.",
+     True),
+    ("“That is not how it works,” he said.", True),
+    ("Netanyahu has indicated that Israel views these areas as vital for its strategic defense.", True),  # seeds 005
+    # Sentences that stand alone.
+    ("It is unclear whether the vote will take place this week.", False),
+    ("Theresa May said the talks would resume on Monday.", False),
+    ("The company detailed the changes in a support document on Thursday.", False),
+    ("Aid groups said they would reach those who fled the fighting.", False),
+])
+def test_opening_that_leans_on_an_earlier_sentence(text, leans):
+    from pipeline.text import leans_on_earlier_sentence
+
+    assert leans_on_earlier_sentence(text) is leans
+
+
+def test_story_digest_prefers_a_sentence_that_stands_alone(monkeypatch):
+    texts = ["They have called for the U.S. to reopen the borders given rising vaccination rates there.",
+             "Business leaders in border towns have called for the U.S. to reopen the land borders."]
+    sentences = tuple(Sentence(i, t) for i, t in enumerate(texts))
+    pool = S.Pool(("a", "b"), sentences, (0, 0), np.eye(2, dtype=np.float32))
+    monkeypatch.setattr(S, "sentence_scores", lambda *_: np.array([1.0, 0.8]))
+    budget, cfg = Budget(max_sentences=1, max_words=30), SummaryConfig()
+    story = S.extractive(pool, budget, cfg, keep_source_order=False)
+    assert [s.text for s in story.sentences] == [texts[1]]
+    # An article digest keeps source order, where the sentence before it gives the reference.
+    article = S.extractive(pool, budget, cfg, keep_source_order=True)
+    assert [s.text for s in article.sentences] == [texts[0]]
