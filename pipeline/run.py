@@ -295,6 +295,12 @@ def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ct
     return {a.id: d for a, d in zip(articles, digests)}
 
 
+# Bump when digests or divergences would change for the same articles and settings (a selection
+# or detector change); analyses and vectors stay cached. 2: story digests discount sentences
+# that lean on an earlier one, and a name in another spelling is no omission.
+DIGEST_VERSION = 2
+
+
 def _digest_settings(ctx: _Context, story: bool = True) -> dict:
     """What a digest depends on besides its articles (the generator only outside extractive mode;
     the story scorer only for story digests: one article is always scored by the blend)."""
@@ -309,7 +315,7 @@ def _digest_settings(ctx: _Context, story: bool = True) -> dict:
         from .selection_model import model_digest
 
         models["sentence_scorer"] = model_digest()
-    return {"summary": summary, "models": models}
+    return {"summary": summary, "models": models, "version": DIGEST_VERSION}
 
 
 def _article_vectors(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> np.ndarray:

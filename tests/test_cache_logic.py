@@ -121,3 +121,17 @@ def test_hybrid_prompt_injection_cannot_add_facts(tmp_path, nlp):
     assert obeying.rewrites, "the generator was asked to rewrite"
     assert all(s.method == "extractive" for s in digest.sentences)
     assert "Smith" not in digest.text and digest.rejected_generations == len(digest.sentences)
+
+
+def test_a_new_digest_algorithm_keeps_analyses_and_vectors_cached(tmp_path, nlp, monkeypatch):
+    from pipeline import run
+
+    src, cache = _copy_seeds(tmp_path), tmp_path / "cache"
+    summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
+    monkeypatch.setattr(run, "DIGEST_VERSION", run.DIGEST_VERSION + 1)
+    counts: dict[str, int] = {}
+    result = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, counts)[0], cache_dir=cache)
+    assert "nlp" not in counts and "embedder" not in counts
+    # Analyses, vectors and headline vectors (15) reused; 5 article digests and the story redone.
+    assert result.report.timings["cache_hits"] == 15
+    assert result.report.timings["cache_misses"] == 6
