@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -90,37 +90,36 @@ class RayEngine:
         self.workers = workers
         self.cache_dir = str(cache_dir) if cache_dir else None
 
-    def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]:
-        return self._map("analyse", bodies)
+    def analyse(self, bodies: list[str]) -> Iterator[tuple[int, tuple[Sentence, ...]]]:
+        return self._stream("analyse", bodies)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         # Whole embedder batches travel, so each vector is computed with the same neighbours
         # as in the local engine (see `embedding_batches`).
         batches = embedding_batches(texts)
-        matrices = self._map("embed", [[texts[i] for i in batch] for batch in batches])
-        if not matrices:
-            return np.zeros((0, 0), dtype=np.float32)
-        out = np.empty((len(texts), matrices[0].shape[1]), dtype=np.float32)
-        for batch, matrix in zip(batches, matrices):
-            out[batch] = matrix
-        return out
+        out: np.ndarray | None = None
+        for b, matrix in self._stream("embed", [[texts[i] for i in batch] for batch in batches]):
+            if out is None:
+                out = np.empty((len(texts), matrix.shape[1]), dtype=np.float32)
+            out[batches[b]] = matrix
+        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
-    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]:
-        return self._map("digests", [(g, _vectors_of(g, vectors)) for g in groups])
+    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> Iterator[tuple[int, Digest]]:
+        return self._stream("digests", [(g, _vectors_of(g, vectors)) for g in groups])
 
     def stories(
         self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
-    ) -> list[StoryResult]:
-        return self._map("stories", [(g, _vectors_of(g, vectors), {a.id: copies[a.id] for a in g if a.id in copies})
-                                     for g in groups])
+    ) -> Iterator[tuple[int, StoryResult]]:
+        return self._stream("stories", [(g, _vectors_of(g, vectors), {a.id: copies[a.id] for a in g if a.id in copies})
+                                        for g in groups])
 
-    def _map(self, stage: str, items: list[Any]) -> list[Any]:
-        """One result per item, in order: items travel pickled, each with its index, because
-        Ray Data does not keep row order across actors by default."""
+    def _stream(self, stage: str, items: list[Any]) -> Iterator[tuple[int, Any]]:
+        """(index, result) for every item, as each actor batch finishes: items travel pickled,
+        each with its index, because Ray Data does not keep row order across actors."""
         import ray.data
 
         if not items:
-            return []
+            return
         rows = [{"i": i, "payload": pickle.dumps(item)} for i, item in enumerate(items)]
         # One block per actor batch, so that every actor gets work from the start, and no more
         # actors than blocks: an idle actor would still load its models.
@@ -131,11 +130,10 @@ class RayEngine:
                                             "cache_dir": self.cache_dir},
             batch_size=_BATCH[stage], compute=ray.data.ActorPoolStrategy(size=min(self.workers, blocks)),
             num_cpus=1, batch_format="numpy",
-        ).take_all()
-        results: list[Any] = [None] * len(items)
-        for row in out:
-            results[int(row["i"])] = pickle.loads(row["payload"])
-        return results
+        )
+        for batch in out.iter_batches(batch_size=None, batch_format="numpy"):
+            for i, payload in zip(batch["i"], batch["payload"]):
+                yield int(i), pickle.loads(payload)
 
 
 def _vectors_of(group: list[Article], vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -171,12 +169,19 @@ class _Worker:
 
     def _compute(self, items: list[Any]) -> list[Any]:
         if self.stage == "analyse":
-            return self.local.analyse(items)
+            return _in_order(self.local.analyse(items), len(items))
         if self.stage == "embed":
             return [self.local.embed(texts) for texts in items]
         groups = [item[0] for item in items]
         vectors = {k: v for item in items for k, v in item[1].items()}
         if self.stage == "digests":
-            return self.local.digests(groups, vectors)
+            return _in_order(self.local.digests(groups, vectors), len(items))
         copies = {k: v for item in items for k, v in item[2].items()}
-        return self.local.stories(groups, vectors, copies)
+        return _in_order(self.local.stories(groups, vectors, copies), len(items))
+
+
+def _in_order(results: Iterable[tuple[int, Any]], n: int) -> list[Any]:
+    out: list[Any] = [None] * n
+    for i, result in results:
+        out[i] = result
+    return out

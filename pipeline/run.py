@@ -4,7 +4,7 @@ digest articles and stories, and publish the report atomically."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -56,20 +56,24 @@ StoryResult = tuple[Digest, tuple[Divergence, ...]]
 
 class Engine(Protocol):
     """Where the model work of a run is computed: only cache misses reach it, and the
-    driver keeps ingest, cache, grouping, lock and publish, so every engine makes the same report."""
+    driver keeps ingest, cache, grouping, lock and publish, so every engine makes the same report.
 
-    # Results handed back per call: the driver caches and reports progress between calls.
+    `analyse`, `digests` and `stories` yield each result as soon as it is done, with its index
+    in the call's list (every index once, in any order): the driver caches each one as it
+    arrives, so a run stopped half-way keeps what it finished."""
+
+    # Items handed over per call: hybrid rewrites of one call share generator batches.
     chunk: int
 
-    def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]: ...
+    def analyse(self, bodies: list[str]) -> Iterable[tuple[int, tuple[Sentence, ...]]]: ...
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
-    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]: ...
+    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> Iterable[tuple[int, Digest]]: ...
 
     def stories(
         self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
-    ) -> list[StoryResult]: ...
+    ) -> Iterable[tuple[int, StoryResult]]: ...
 
 
 # Opens an engine for one run's settings and (lazily loaded) models; closing it frees its workers.
@@ -171,19 +175,19 @@ class LocalEngine:
     def __init__(self, settings: Settings, models: ModelBundle) -> None:
         self.settings, self.models = settings, models
 
-    def analyse(self, bodies: list[str]) -> list[tuple[Sentence, ...]]:
-        return analyse(bodies, self.models.nlp)
+    def analyse(self, bodies: list[str]) -> Iterable[tuple[int, tuple[Sentence, ...]]]:
+        return enumerate(analyse(bodies, self.models.nlp))
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.models.embedder.embed(texts)
 
-    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> list[Digest]:
-        return _digests(groups, vectors, self.settings, self.models)
+    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> Iterable[tuple[int, Digest]]:
+        return enumerate(_digests(groups, vectors, self.settings, self.models))
 
     def stories(
         self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
-    ) -> list[StoryResult]:
-        return story_results(groups, vectors, copies, self.settings, self.models)
+    ) -> Iterable[tuple[int, StoryResult]]:
+        return enumerate(story_results(groups, vectors, copies, self.settings, self.models))
 
 
 def open_local_engine(settings: Settings, models: ModelBundle) -> AbstractContextManager[Engine]:
@@ -228,13 +232,10 @@ def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[R
 
 def _analysed_articles(raw: list[RawArticle], ctx: _Context) -> list[Article]:
     keys = [cache_key("analysis", ctx.identity["nlp"], r.sha256) for r in raw]
-    cached = [ctx.cache.get_json("analysis", k) for k in keys]
-    todo = [i for i, c in enumerate(cached) if c is None]
-    fresh = ctx.engine.analyse([raw[i].body for i in todo]) if todo else []
-    sentences_of = {i: sentences_from_json(c) for i, c in enumerate(cached) if c is not None}
-    for i, sentences in zip(todo, fresh):
-        sentences_of[i] = sentences
-        ctx.cache.put_json("analysis", keys[i], sentences_to_json(sentences))
+    sentences_of = _cached_in_chunks(
+        "analysis", keys, lambda idx: ctx.engine.analyse([raw[i].body for i in idx]),
+        sentences_to_json, sentences_from_json, "analysis", ctx,
+    )
     articles = []
     for i, r in enumerate(raw):
         if not any(s.eligible for s in sentences_of[i]):
@@ -263,11 +264,12 @@ T = TypeVar("T")
 
 
 def _cached_in_chunks(
-    kind: str, keys: list[str], compute: Callable[[list[int]], list[T]],
+    kind: str, keys: list[str], compute: Callable[[list[int]], Iterable[tuple[int, T]]],
     encode: Callable[[T], Any], decode: Callable[[Any], T], stage: str, ctx: _Context,
 ) -> list[T]:
     """One result per key: read back from the cache, or computed `ctx.engine.chunk` at a time
-    (so that the hybrid rewrites of a chunk share generator batches) and cached."""
+    (so that the hybrid rewrites of a chunk share generator batches) and cached the moment the
+    engine hands it back: a run stopped half-way keeps every result it finished."""
     results: list[T | None] = [None] * len(keys)
     for i, key in enumerate(keys):
         cached = ctx.cache.get_json(kind, key)
@@ -277,11 +279,13 @@ def _cached_in_chunks(
     done = len(keys) - len(todo)
     for start in range(0, len(todo), ctx.engine.chunk):
         chunk = todo[start:start + ctx.engine.chunk]
-        for i, result in zip(chunk, compute(chunk)):
-            results[i] = result
-            ctx.cache.put_json(kind, keys[i], encode(result))
-        done += len(chunk)
-        ctx.progress(stage, done, len(keys))
+        for position, result in compute(chunk):
+            results[chunk[position]] = result
+            ctx.cache.put_json(kind, keys[chunk[position]], encode(result))
+            done += 1
+            ctx.progress(stage, done, len(keys))
+    if any(r is None for r in results):
+        raise RuntimeError(f"the engine left {sum(r is None for r in results)} {kind} result(s) undone")
     return results  # type: ignore[return-value]
 
 

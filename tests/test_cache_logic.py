@@ -135,3 +135,34 @@ def test_a_new_digest_algorithm_keeps_analyses_and_vectors_cached(tmp_path, nlp,
     # Analyses, vectors and headline vectors (15) reused; 5 article digests and the story redone.
     assert result.report.timings["cache_hits"] == 15
     assert result.report.timings["cache_misses"] == 6
+
+
+def test_a_run_stopped_during_analysis_keeps_the_analyses_it_finished(tmp_path, nlp):
+    from contextlib import nullcontext
+
+    import pytest
+
+    from pipeline.run import LocalEngine
+
+    class StopsAfterThree(LocalEngine):
+        chunk = 2  # several engine calls per stage, as on a large input
+
+        def analyse(self, bodies):
+            for i, sentences in super().analyse(bodies):
+                if self.left == 0:
+                    raise KeyboardInterrupt
+                self.left -= 1
+                yield i, sentences
+
+    def stopping(settings, models):
+        engine = StopsAfterThree(settings, models)
+        engine.left = 3
+        return nullcontext(engine)
+
+    src, cache = _copy_seeds(tmp_path), tmp_path / "cache"
+    with pytest.raises(KeyboardInterrupt):
+        summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache, engine=stopping)
+    result = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
+    # The three finished analyses come from the cache; the other two, and everything after, are new.
+    assert result.report.timings["cache_hits"] == 3
+    assert result.report.timings["cache_misses"] == 2 + 5 + 5 + 5 + 1
