@@ -373,6 +373,8 @@ def _attributions(view: _StoryView, cfg: DivergenceConfig) -> list[tuple[float, 
         sourced = sum(_is_sourcing(it) for it in group)
         if not sourced:
             continue  # newsmakers each saying their piece is reporting, not a disputed attribution
+        if any(_credits_a_person(it) for it in group):
+            continue  # "Blinken said" beside "officials said": the principal on the record, not a dispute
         conf = round(min(1.0, mean_sim + 0.05 * (len(group) - 2) + 0.05 * (sourced - 1)), 3)
         credits = "; ".join(dict.fromkeys(", ".join(it.sentence.attributions) for it in group))
         out.append((conf * _KIND_WEIGHT["attribution"] * (1 + 0.1 * len(group) + 0.1 * sourced), Divergence(
@@ -413,6 +415,12 @@ _SOURCING_NOUNS = {"source", "sources", "official", "officials", "aide", "aides"
 
 def _is_sourcing(item: _Item) -> bool:
     return any(set(c.split()) & _SOURCING_NOUNS for c in _credit(item))
+
+
+def _credits_a_person(item: _Item) -> bool:
+    """Does the sentence credit its claim to a named person ("Mr. Blinken", "President Biden")?"""
+    people = [e.text.lower() for e in item.sentence.entities if e.label == "PERSON"]
+    return any(person in credit for credit in _credit(item) for person in people)
 
 
 _GENERIC_CREDITS = {"reports", "report", "it", "this", "that", "they", "he", "she", "statement"}

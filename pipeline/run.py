@@ -301,7 +301,8 @@ def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ct
 
 # Bump when digests or divergences would change for the same articles and settings (a selection
 # or detector change); analyses and vectors stay cached. 2: story digests discount sentences
-# that lean on an earlier one, and a name in another spelling is no omission.
+# that lean on an earlier one; a name in another spelling is no omission; a principal on the
+# record beside officials is no attribution divergence.
 DIGEST_VERSION = 2
 
 

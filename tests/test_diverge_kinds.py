@@ -139,6 +139,13 @@ def test_same_claim_same_source_is_not_an_attribution_divergence(nlp, fake_embed
     assert [d for d in found if d.kind == "attribution"] == []
 
 
+def test_principal_on_the_record_beside_officials_is_not_an_attribution_divergence(nlp, fake_embedder):
+    # Held-out 6093: the President announcing his plan, and his officials briefing on it, are one source.
+    biden = CNN_OFFICIALS.replace("according to senior administration officials", "President Biden said")
+    found = _kinds(nlp, fake_embedder, [CNN_OFFICIALS], [biden])
+    assert [d for d in found if d.kind == "attribution"] == []
+
+
 # --- framing ---------------------------------------------------------------------------------
 
 CBS_ROBUST = ("The nation's gross domestic product grew at a robust annualized rate of 6.5% in the second quarter "
