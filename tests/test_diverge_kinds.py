@@ -250,21 +250,29 @@ def test_fact_told_elsewhere_in_the_article_is_not_an_omission(nlp, fake_embedde
             assert "Elizabeth Taylor" in p.text
 
 
+CAPITOL_REPORT = "A bipartisan group of senators released its report on the deadly Capitol riot."
+
+
+def _story_view(nlp, embedder, *texts):
+    """The divergence view of a story of one-paragraph articles a0, a1, ..."""
+    articles = [_article(nlp, f"a{i}", text) for i, text in enumerate(texts)]
+    return _view(articles, _vectors(embedder, articles))
+
+
 def test_hyphenated_word_mentions_the_name(nlp, fake_embedder):
     # 5973: the NYT's "pro-Trump extremists" does mention Trump; Fox's lead does not.
-    nyt = _article(nlp, "a0", "Intelligence agencies failed to warn that pro-Trump extremists were threatening "
-                              "violence.")
-    fox = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
-    view = _view([nyt, fox], _vectors(fake_embedder, [nyt, fox]))
+    view = _story_view(nlp, fake_embedder,
+                       "Intelligence agencies failed to warn that pro-Trump extremists were threatening violence.",
+                       CAPITOL_REPORT)
     assert _mentions(view, "a0", "Donald Trump")
     assert not _mentions(view, "a1", "Donald Trump")
 
 
 def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
     # 6043: the Guardian's "the director of the CDC" names the Centers for Disease Control and Prevention.
-    guardian = _article(nlp, "a0", "The director of the CDC said that fully vaccinated Americans could drop masks.")
-    other = _article(nlp, "a1", "Fully vaccinated Americans can largely drop their masks indoors, officials said.")
-    view = _view([guardian, other], _vectors(fake_embedder, [guardian, other]))
+    view = _story_view(nlp, fake_embedder,
+                       "The director of the CDC said that fully vaccinated Americans could drop masks.",
+                       "Fully vaccinated Americans can largely drop their masks indoors, officials said.")
     assert _mentions(view, "a0", "the Centers for Disease Control and Prevention")
     assert not _mentions(view, "a1", "the Centers for Disease Control and Prevention")
     assert not _mentions(view, "a0", "the Food and Drug Administration")  # "FDA" / "F" are not in it
@@ -284,10 +292,10 @@ def test_only_figures_and_people_named_in_full_are_checkable(nlp):
 
 def test_one_word_bodies_and_events_are_scene_not_facts(nlp, fake_embedder):
     # 5633 / 5667: "GOP", "House" are not facts a lead leaves out; a person or a full name is.
-    a = _article(nlp, "a0", "The GOP rejected a proposal to fund the government, and House Majority Leader "
-                            "Steny Hoyer said the House will vote on Tuesday.")
-    b = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
-    view = _view([a, b], _vectors(fake_embedder, [a, b]))
+    view = _story_view(nlp, fake_embedder,
+                       "The GOP rejected a proposal to fund the government, and House Majority Leader Steny Hoyer "
+                       "said the House will vote on Tuesday.",
+                       CAPITOL_REPORT)
     facts = _rare_facts(view, view.items[0])
     assert "Steny Hoyer" in facts
     assert "GOP" not in facts and "House" not in facts
@@ -295,9 +303,8 @@ def test_one_word_bodies_and_events_are_scene_not_facts(nlp, fake_embedder):
 
 def test_one_word_name_in_another_spelling_is_mentioned(nlp, fake_embedder):
     # Seeds: "Philadelphia corridor" (003) is the "Philadelphi Corridor" of 001; the naming item reports it.
-    a = _article(nlp, "a0", "Israel will keep troops in Gaza along the Philadelphi Corridor, officials said.")
-    b = _article(nlp, "a1", "A bipartisan group of senators released its report on the deadly Capitol riot.")
-    view = _view([a, b], _vectors(fake_embedder, [a, b]))
+    view = _story_view(nlp, fake_embedder,
+                       "Israel will keep troops in Gaza along the Philadelphi Corridor, officials said.", CAPITOL_REPORT)
     assert _mentions(view, "a0", "Philadelphia")
     assert not _mentions(view, "a1", "Philadelphia")
     assert not _mentions(view, "a0", "Philadelphians")  # a demonym is another word, not a spelling
