@@ -11,6 +11,7 @@ package, so it loads offline, and its digest is part of every cache key that dep
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ def features(pool: Pool, budget_words: int) -> np.ndarray:
         return np.zeros((0, len(FEATURES)))
     ids = list(pool.article_ids)
     order = {a: k for k, a in enumerate(dict.fromkeys(ids))}
-    per_article = {a: ids.count(a) for a in order}
+    per_article = Counter(ids)
     positions = np.asarray(pool.positions, dtype=float)
     columns = {
         "lead": 1.0 / np.sqrt(1.0 + positions),
