@@ -81,6 +81,7 @@ class Loopback:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         route = self.routes.get(handler.path)
         reply = Reply(404, b"not found") if route is None else (route(headers) if callable(route) else route)
+        end = 0.0
         try:
             delay = reply.delay_s + (self.latency_s() if self.latency_s else 0.0)
             if delay:
@@ -91,12 +92,14 @@ class Loopback:
             handler.send_header("Content-Length", str(len(reply.body)))
             handler.end_headers()
             handler.wfile.write(reply.body)
+            handler.wfile.flush()
+            end = time.time()  # the last byte is out: the client cannot have it any earlier
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
             with self._lock:
                 self.active -= 1
-                self.hits.append(Hit(start, time.time(), handler.path, headers, reply.status))
+                self.hits.append(Hit(start, end or time.time(), handler.path, headers, reply.status))
 
 
 def page_html(article: dict, feed_url: str | None = None) -> bytes:
