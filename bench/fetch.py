@@ -67,7 +67,7 @@ def client_newsdigest(args: argparse.Namespace) -> dict:
     """Runs in the child: one poll with fetch_due on the given store; prints what it did."""
     import resource
 
-    from pipeline.fetch_config import FetchConfig
+    from pipeline.config import FetchConfig
     from pipeline.sources import fetch_due
     from pipeline.store import SourceSpec, open_store
 

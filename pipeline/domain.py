@@ -52,6 +52,9 @@ class Article:
     outlet: str = ""
     published: str = ""
     url: str = ""
+    # For articles of the store: the feed's name in the sources file and its user labels.
+    source: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

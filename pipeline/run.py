@@ -23,7 +23,7 @@ from .digest.scorer import model_digest
 from .domain import Article, Digest, Story
 from .engine import Engine, OpenEngine, StoryResult, open_local_engine
 from .errors import NoUsableInputError
-from .ingest import RawArticle, discover, read_articles
+from .ingest import RawArticle, StoreQuery, collect, discover, read_fetched, read_files, read_store
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
 from .publish import prune_runs, run_lock, write_run
@@ -78,30 +78,50 @@ def summarise_paths(
     wait_s: float = 0.0,
     keep: int | None = None,
     engine: OpenEngine | None = None,
+    urls: Sequence[str] = (),
+    store: StoreQuery | None = None,
 ) -> RunResult:
     """The whole `newsdigest summarise` job; returns the report and where it was written.
+
+    Articles come from `paths` (files, folders), `urls` (feeds or pages, fetched once, politely) and
+    the `store`'s articles of a time window, each text once.
 
     `cache_dir=None` computes everything afresh; with a folder, unchanged articles and
     stories are read back from it and no model is loaded for them. `engine` computes the
     misses (default: this process; see `engine_ray.open_ray_engine`).
     """
+    inputs = _Inputs(list(paths), list(urls), store)
     if out_dir is None:
-        return _summarise(paths, settings, None, models, cache_dir, log, progress, engine)
+        return _summarise(inputs, settings, None, models, cache_dir, log, progress, engine)
     with run_lock(out_dir, wait_s):
-        result = _summarise(paths, settings, out_dir, models, cache_dir, log, progress, engine)
+        result = _summarise(inputs, settings, out_dir, models, cache_dir, log, progress, engine)
         if keep is not None:
             for old in prune_runs(out_dir, keep):
                 log(f"removed old run {old.name} (--keep {keep})")
         return result
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    paths: list[Path]
+    urls: list[str]
+    store: StoreQuery | None
+
+    def describe(self) -> str:
+        named = [str(p) for p in self.paths] + self.urls
+        if self.store is not None:
+            window = f" from {self.store.since or 'the start'} to {self.store.until or 'now'}"
+            named.append(f"the store {self.store.path}{window}")
+        return ", ".join(named)
+
+
 def _summarise(
-    paths: Sequence[Path], settings: Settings, out_dir: Path | None,
+    inputs: _Inputs, settings: Settings, out_dir: Path | None,
     models: ModelBundle | None, cache_dir: Path | None, log: Log, progress: Progress,
     engine: OpenEngine | None = None,
 ) -> RunResult:
     started = time.perf_counter()
-    raw, duplicates, warnings = _ingest(paths, settings, log)
+    raw, duplicates, warnings = _ingest(inputs, settings, log)
     if models is None:
         apply_offline_policy(settings.models.allow_download)
         models = load_bundle(settings.models, cache_dir or default_cache_dir(), settings.summary.max_new_tokens)
@@ -162,16 +182,36 @@ def _identity(settings: Settings) -> dict[str, str]:
             "dtype": m.dtype, "prompt": PROMPT_VERSION}
 
 
-def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[RawArticle], dict[str, list[str]], list[str]]:
-    files, warnings = discover(paths, settings.ingest.extensions)
-    result = read_articles(files, settings.ingest.max_file_mb)
-    warnings += result.warnings
+def _ingest(inputs: _Inputs, settings: Settings, log: Log) -> tuple[list[RawArticle], dict[str, list[str]], list[str]]:
+    files, warnings = discover(inputs.paths, settings.ingest.extensions) if inputs.paths else ([], [])
+    found: list[Iterable[tuple[Path | str, RawArticle]]] = [read_files(files, settings.ingest.max_file_mb, warnings)]
+    if inputs.urls:
+        found.extend(_fetched(inputs.urls, settings, warnings))
+    if inputs.store is not None:
+        stored, store_warnings = read_store(inputs.store)
+        warnings += store_warnings
+        found.append(stored)
+    result = collect((item for items in found for item in items), warnings)
     for warning in warnings:
         log(f"warning: {warning}")
     if not result.articles:
         detail = f" ({len(files)} files, none usable)" if files else ""
-        raise NoUsableInputError(f"no usable articles in {', '.join(map(str, paths))}{detail}")
+        raise NoUsableInputError(f"no usable articles in {inputs.describe()}{detail}")
     return result.articles, result.duplicates, warnings
+
+
+def _fetched(urls: list[str], settings: Settings, warnings: list[str]) -> list[list[tuple[str, RawArticle]]]:
+    """URLs given as PATHS: fetched once, politely (per-host pace kept in the store when there is one)."""
+    from .sources.documents import fetch_documents
+
+    documents, fetch_warnings = fetch_documents(urls, settings.fetch)
+    warnings += fetch_warnings
+    read = []
+    for document in documents:
+        articles, read_warnings = read_fetched(document.url, document.kind, document.body)
+        warnings += read_warnings
+        read.append(articles)
+    return read
 
 
 def _analysed_articles(raw: list[RawArticle], ctx: _Context) -> list[Article]:
@@ -185,7 +225,8 @@ def _analysed_articles(raw: list[RawArticle], ctx: _Context) -> list[Article]:
         if not any(s.eligible for s in sentences_of[i]):
             _warn(ctx.warnings, ctx.log, f"skipped {r.path}: no complete sentences to summarise")
             continue
-        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences_of[i], r.outlet, r.published, r.url))
+        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences_of[i], r.outlet, r.published, r.url,
+                                r.source, r.tags))
     return articles
 
 

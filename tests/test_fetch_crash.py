@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.fetch_config import FetchConfig
-from pipeline.fetch_errors import FetchLockedError
+from pipeline.config import FetchConfig
+from pipeline.errors import FetchLockedError
 from pipeline.sources import fetch_due, fetch_lock
 from pipeline.store import SourceSpec, open_store
 from tests.loopback import ARTICLES, Loopback, Reply, full, rss
@@ -42,7 +42,7 @@ def _specs(server):
 def _child(server, store_path):
     code = textwrap.dedent(f"""
         from pathlib import Path
-        from pipeline.fetch_config import FetchConfig
+        from pipeline.config import FetchConfig
         from pipeline.sources import fetch_due, fetch_lock
         from pipeline.store import SourceSpec, open_store
         specs = [SourceSpec("{server.base}/f%d.xml" % n, "Feed %d" % n) for n in range({FEEDS})]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.fetch_config import FetchConfig
+from pipeline.config import FetchConfig
 from pipeline.sources.documents import fetch_documents
 from tests.loopback import ARTICLES, Loopback, Reply, full, page_html, rss
 

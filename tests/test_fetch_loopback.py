@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from pipeline.fetch_config import FetchConfig
+from pipeline.config import FetchConfig
 from pipeline.sources import fetch_due
 from pipeline.store import SourceSpec, open_store
 from tests.loopback import ARTICLES, Loopback, Reply, blurb, full, http_date, page_html, rss

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.fetch_config import parse_duration
-from pipeline.fetch_errors import SourcesFileError
+from pipeline.config import parse_duration
+from pipeline.errors import SourcesFileError
 from pipeline.sources import load_sources
 from pipeline.sources.feeds import discover_feeds, parse_feed
 from tests.loopback import ARTICLES, full, page_html, rss

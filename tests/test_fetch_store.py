@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from pipeline.fetch_errors import StoreError
+from pipeline.errors import StoreError
 from pipeline.store import SCHEMA_VERSION, NewEntry, SourceSpec, canonical_url, content_hash, open_store, utc_iso
 
 

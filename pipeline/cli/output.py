@@ -24,6 +24,10 @@ class Output:
             level = "warning" if message.startswith("warning: ") else "info"
             self._emit(level, message.removeprefix("warning: ") if self.json_logs else message)
 
+    def notice(self, message: str) -> None:
+        """A warning the user must act on (a feed gone for good): shown even with --quiet."""
+        self._emit("warning", message if self.json_logs else f"warning: {message}")
+
     def error(self, message: str) -> None:
         self._emit("error", message if self.json_logs else f"newsdigest: error: {message}")
 

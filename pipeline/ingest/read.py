@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +27,9 @@ class RawArticle:
     outlet: str = ""
     published: str = ""
     url: str = ""
+    # Store articles: the feed's name in the sources file and its user labels.
+    source: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -38,12 +41,17 @@ class IngestResult:
 
 
 def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
-    articles: list[RawArticle] = []
     warnings: list[str] = []
+    return collect(read_files(files, max_file_mb, warnings), warnings)
+
+
+def collect(found: Iterable[tuple[Path | str, RawArticle]], warnings: list[str]) -> IngestResult:
+    """Articles from files, URLs and the store, each text once: a second copy is a warning and a duplicate."""
+    articles: list[RawArticle] = []
     seen_hashes: dict[str, str] = {}
     seen_ids: set[str] = set()
     duplicates: dict[str, list[str]] = {}
-    for path, article in _read_all(files, max_file_mb, warnings):
+    for path, article in found:
         if article.sha256 in seen_hashes:
             original = seen_hashes[article.sha256]
             warnings.append(f"skipped {path}: same text as {original}")
@@ -58,7 +66,8 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
     return IngestResult(articles, warnings, duplicates)
 
 
-def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, RawArticle]]:
+def read_files(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, RawArticle]]:
+    """Each file's articles, as they are read; what is skipped goes to `warnings`."""
     for path in files:
         articles, file_warnings = read_one(path, max_file_mb)
         warnings.extend(file_warnings)
@@ -77,7 +86,7 @@ def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str
         return [], [f"skipped {path}: cannot read ({exc.strerror or exc})"]
     if path.suffix.lower() in SUPPORTED_SUFFIXES:
         # Web pages and feeds declare their own encoding; their readers decode them.
-        return _structured(path, data)
+        return read_structured(path, data)
     if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
         return [], [f"skipped {path}: binary file, not text"]
     text, warning = decode(data, path)
@@ -88,7 +97,7 @@ def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str
     return [_raw(path.stem, title, path, body)], [warning] if warning else []
 
 
-def _structured(path: Path, data: bytes) -> tuple[list[RawArticle], list[str]]:
+def read_structured(path: Path, data: bytes) -> tuple[list[RawArticle], list[str]]:
     records, warnings = read_records(path, data)
     articles = []
     for record in records:

@@ -51,6 +51,7 @@ def build_report(
     article_models = [
         ArticleModel(id=a.id, title=a.title, path=a.path, sha256=a.sha256,
                      outlet=a.outlet or None, published=a.published or None, url=a.url or None,
+                     source=a.source or None, tags=dict(a.tags),
                      duplicates=duplicates.get(a.id, []), near_duplicate_of=copies.get(a.id),
                      digest=digest_model(digests[a.id]), sentences=[s.text for s in a.sentences])
         for a in articles

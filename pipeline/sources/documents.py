@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..fetch_config import FetchConfig
+from ..config import FetchConfig
 from ..store import Store
 from .feeds import looks_like_feed
 from .http import FetchFailed, RequestLog, Response, get, make_client

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ..fetch_config import FetchConfig
+from ..config import FetchConfig
 from ..store import NewEntry, SaveCounts, SourceRow, SourceSpec, Store, content_hash
 from .feeds import FeedItem, ParsedFeed, discover_feeds, looks_like_feed, parse_feed
 from .fulltext import extract_article

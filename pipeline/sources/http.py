@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import httpx
 
 from .. import __version__
-from ..fetch_config import FetchConfig
+from ..config import FetchConfig
 from ..store import LogLine
 from .politeness import HostGate
 

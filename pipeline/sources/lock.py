@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..fetch_errors import FetchLockedError, StoreError
+from ..errors import FetchLockedError, StoreError
 
 
 @contextmanager

@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..fetch_config import Duration
-from ..fetch_errors import SourcesFileError
+from ..config import Duration
+from ..errors import SourcesFileError
 from ..store import SourceSpec
 
 _TABLE_HEADER = re.compile(r"^\s*\[")

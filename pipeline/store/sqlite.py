@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..fetch_errors import StoreError
+from ..errors import StoreError
 from .rows import (
     LogLine, NewEntry, SaveCounts, SourceRow, SourceSpec, StoredArticle, article_id, canonical_url, content_hash,
     utc_iso,
