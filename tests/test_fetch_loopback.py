@@ -56,7 +56,7 @@ def test_etag_and_last_modified_round_trip_and_304_parses_nothing(server, store)
 
     server.routes["/feed.xml"] = feed
     first = fetch_due([_spec(server)], store, FAST, 30)
-    assert first.results[0].new == 3
+    assert first.results[0].new == 3 and {a.outlet for a in store.articles()} == {"N"}
     [source] = store.sources()
     assert (source.etag, source.last_modified) == ('"v1"', modified)
     _due_again(store)
@@ -110,13 +110,14 @@ def test_backoff_is_capped(server, store):
     assert source.errors == 4 and round(source.next_poll - source.last_poll) == 7200
 
 
-def test_301_moves_the_feed_and_says_so(server, store):
-    server.routes["/old.xml"] = Reply(301, b"", {"Location": "/new.xml"})
+@pytest.mark.parametrize("status", [301, 308])
+def test_a_permanent_redirect_moves_the_feed_and_says_so(server, store, status):
+    server.routes["/old.xml"] = Reply(status, b"", {"Location": "/new.xml"})
     server.routes["/new.xml"] = Reply(200, rss("N", _items(server, ARTICLES[:1])))
     report = fetch_due([_spec(server, "/old.xml")], store, FAST, 30)
     assert any("moved permanently" in w and "/new.xml" in w for w in report.warnings)
     [source] = store.sources()
-    assert source.fetch_url == server.url("/new.xml")
+    assert source.fetch_url == server.url("/new.xml") and "moved permanently" in source.note
     _due_again(store)
     fetch_due([_spec(server, "/old.xml")], store, FAST, 30)
     assert server.paths() == ["/old.xml", "/new.xml", "/new.xml"]
@@ -129,6 +130,13 @@ def test_410_gone_stops_polling_and_warns_every_run(server, store):
     later = fetch_due([_spec(server)], store, FAST, 30)
     assert len(server.hits) == 1
     assert later.results[0].outcome == "gone" and any("remove it from the sources file" in w for w in later.warnings)
+
+
+def test_a_temporary_redirect_keeps_the_address(server, store):
+    server.routes["/old.xml"] = Reply(302, b"", {"Location": "/new.xml"})
+    server.routes["/new.xml"] = Reply(200, rss("N", _items(server, ARTICLES[:1])))
+    report = fetch_due([_spec(server, "/old.xml")], store, FAST, 30)
+    assert report.results[0].new == 1 and store.sources()[0].fetch_url == server.url("/old.xml")
 
 
 def test_a_redirect_loop_is_an_error_not_a_hang(server, store):

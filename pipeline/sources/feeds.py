@@ -27,6 +27,7 @@ class FeedItem:
     title: str
     text: str        # one paragraph per line
     published: str   # ISO UTC, or "" when the feed gives no date
+    outlet: str = ""  # the entry's <source> title, if it names one
 
     @property
     def words(self) -> int:
@@ -106,7 +107,8 @@ def _item(entry: Any) -> FeedItem | None:
     title = _one_line(html_to_text(entry.get("title", ""))) or " ".join(text.split()[:12])
     link = entry.get("link") or ""
     url = link.strip() if urlsplit(link.strip()).scheme in ("http", "https") else ""
-    return FeedItem(str(entry.get("id", "") or ""), url, title, text, _entry_date(entry))
+    outlet = _one_line(html_to_text((entry.get("source") or {}).get("title", "")))
+    return FeedItem(str(entry.get("id", "") or ""), url, title, text, _entry_date(entry), outlet)
 
 
 def _entry_markup(entry: Any) -> str:

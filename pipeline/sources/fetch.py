@@ -6,7 +6,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -183,7 +183,7 @@ def _take_feed(poll: _Poll, row: SourceRow, result: SourceResult, response: Resp
         result.warnings.append(f"{row.name}: {row.fetch_url} is a web page; used the feed it links: {response.url}")
     feed = parse_feed(response.body, response.headers.get("content-type", ""), row.name)
     result.warnings.extend(feed.warnings)
-    entries = _entries(poll, row, feed, result)
+    entries = [replace(e, outlet=e.outlet or feed.title) for e in _entries(poll, row, feed, result)]
     state = _ok_state(poll, row, fetch_url, response.headers.get("etag", ""), response.headers.get("last-modified", ""), note)
     counts: SaveCounts = poll.store.save_poll(row, entries, state, poll.now)
     result.outcome, result.new, result.revised, result.duplicates = "new", counts.new, counts.revised, counts.duplicates
@@ -235,7 +235,8 @@ def _with_page(poll: _Poll, row: SourceRow, item: FeedItem, result: SourceResult
 
 
 def _entry(item: FeedItem, text: str, is_blurb: bool, page_fetched: bool) -> NewEntry:
-    return NewEntry(item.guid, item.url, item.title, text, item.published, content_hash(item.text), is_blurb, page_fetched)
+    return NewEntry(item.guid, item.url, item.title, text, item.published, content_hash(item.text), is_blurb,
+                    page_fetched, item.outlet)
 
 
 def _ok_state(poll: _Poll, row: SourceRow, fetch_url: str, etag: str, last_modified: str, note: str) -> dict[str, object]:

@@ -94,6 +94,7 @@ class NewEntry:
     feed_hash: str     # hash of the entry's own text in the feed, to notice revisions
     is_blurb: bool
     page_fetched: bool
+    outlet: str = ""   # as the feed names itself (its title, or the entry's <source>)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ _MIGRATIONS: tuple[str, ...] = (
         url TEXT NOT NULL,
         canonical_url TEXT NOT NULL,
         title TEXT NOT NULL,
+        outlet TEXT NOT NULL,
         published TEXT NOT NULL,
         first_seen TEXT NOT NULL,
         window_time TEXT NOT NULL,
@@ -176,7 +177,7 @@ class Store:
     def articles(self, since: str | None = None, until: str | None = None) -> list[StoredArticle]:
         """Articles whose time (published, else first seen) lies in [since, until), read in one snapshot."""
         sql = (
-            "SELECT a.id, a.title, a.url, a.text, a.content_hash, s.name, s.tags, a.published, a.first_seen, "
+            "SELECT a.id, a.title, a.url, a.text, a.content_hash, s.name, a.outlet, s.tags, a.published, a.first_seen, "
             "a.revisions, a.is_blurb FROM articles a JOIN sources s ON s.id = a.source_id WHERE 1=1"
         )
         params: list[object] = []
@@ -300,10 +301,10 @@ def _save_entry(db: sqlite3.Connection, source_id: int, entry: NewEntry, seen: s
         # A future date is not trusted for the window: the time first seen stands in for it.
         published = entry.published if entry.published and entry.published <= seen else ""
         db.execute(
-            "INSERT INTO articles (id, source_id, guid, url, canonical_url, title, published, first_seen, window_time, "
-            "text, content_hash, feed_hash, is_blurb, page_fetched) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles (id, source_id, guid, url, canonical_url, title, outlet, published, first_seen, "
+            "window_time, text, content_hash, feed_hash, is_blurb, page_fetched) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (_free_id(db, article_id(entry.title, key)), source_id, entry.guid, entry.url, canon, entry.title,
-             entry.published, seen, published or seen, entry.text, text_hash, entry.feed_hash,
+             entry.outlet, entry.published, seen, published or seen, entry.text, text_hash, entry.feed_hash,
              int(entry.is_blurb), int(entry.page_fetched)),
         )
         counts.new += 1
@@ -336,9 +337,9 @@ def _source(row: Sequence[object]) -> SourceRow:
 
 
 def _article(row: Sequence[object]) -> StoredArticle:
-    (aid, title, url, text, digest, source, tags, published, first_seen, revisions, is_blurb) = row
+    (aid, title, url, text, digest, source, outlet, tags, published, first_seen, revisions, is_blurb) = row
     return StoredArticle(
         id=str(aid), title=str(title), url=str(url), body=str(text), sha256=str(digest), source=str(source),
-        outlet=str(source), tags=json.loads(str(tags)), published=str(published), first_seen=str(first_seen),
+        outlet=str(outlet or source), tags=json.loads(str(tags)), published=str(published), first_seen=str(first_seen),
         revisions=int(revisions), is_blurb=bool(is_blurb),  # type: ignore[arg-type]
     )
