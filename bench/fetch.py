@@ -111,7 +111,7 @@ def run_client(kind: str, args: argparse.Namespace, specs_file: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def server_stats(servers: list[Loopback], since: float) -> dict:
+def server_stats(servers: list[Loopback], since: float, delay: float) -> dict:
     """Requests, pages and feeds, and per-host concurrency and smallest gap, from the servers' logs."""
     hits_by_host = [[h for h in s.hits if h.start >= since] for s in servers]
     gaps = []
@@ -126,6 +126,7 @@ def server_stats(servers: list[Loopback], since: float) -> dict:
             level += step
             concurrent = max(concurrent, level)
     every = [h for hits in hits_by_host for h in hits]
+    gaps.sort()
     return {
         "requests": len(every),
         "feeds": sum(h.path.endswith(".xml") for h in every),
@@ -134,8 +135,28 @@ def server_stats(servers: list[Loopback], since: float) -> dict:
         "pages": sum("/article" in h.path for h in every),
         "robots": sum(h.path == "/robots.txt" for h in every),
         "max_concurrent_per_host": concurrent,
-        "min_gap_s": min(gaps) if gaps else float("nan"),
+        "min_gap_s": gaps[0] if gaps else float("nan"),
+        "p01_gap_s": gaps[len(gaps) // 100] if gaps else float("nan"),
+        "gaps": len(gaps),
+        "gaps_below_delay": sum(g < delay for g in gaps),
     }
+
+
+def client_gaps(store_path: Path, since: float) -> dict:
+    """The same gaps as the client saw them (its fetch log: start and duration of each request)."""
+    from collections import defaultdict
+    from urllib.parse import urlsplit
+
+    from pipeline.store import open_store
+
+    store = open_store(store_path)
+    by_host = defaultdict(list)
+    for line in store.fetch_log():
+        if line.time >= since:
+            by_host[urlsplit(line.url).netloc].append(line)
+    store.close()
+    gaps = [b.time - (a.time + a.ms / 1000) for lines in by_host.values() for a, b in zip(lines, lines[1:])]
+    return {"client_min_gap_s": min(gaps) if gaps else float("nan")}
 
 
 def main() -> None:
@@ -166,7 +187,9 @@ def main() -> None:
                         *(() if args.skip_naive else (("naive (sequential plain GETs)", "naive"),))):
         mark = time.time()
         result = run_client(kind, args, specs_file)
-        rows[label] = {**result, **server_stats(servers, mark)}
+        rows[label] = {**result, **server_stats(servers, mark, args.delay)}
+        if kind == "newsdigest":
+            rows[label].update(client_gaps(args.store, mark))
         print(f"{label}: {json.dumps(rows[label])}", file=sys.stderr)
     for server in servers:
         server.close()
@@ -179,12 +202,15 @@ def markdown(rows: dict, args: argparse.Namespace) -> str:
         f"--delay {args.delay:g} --parallel-hosts {args.parallel_hosts}`",
         f"- Machine: {os.cpu_count()} CPU cores, CPython {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}",
         "",
-        "| client | wall s | requests | feeds (304) | pages | robots | max per host at once | min gap s | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| client | wall s | requests | feeds (304) | pages | robots | max per host at once | min gap s (server) "
+        "| 1st percentile gap s | gaps < delay | min gap s (client log) | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, r in rows.items():
+        client = f"{r['client_min_gap_s']:.3f}" if "client_min_gap_s" in r else "-"
         lines.append(f"| {label} | {r['wall_s']:.1f} | {r['requests']} | {r['feeds']} ({r['not_modified']}) | {r['pages']} "
-                     f"| {r['robots']} | {r['max_concurrent_per_host']} | {r['min_gap_s']:.3f} | {r['peak_rss_mb']:.0f} |")
+                     f"| {r['robots']} | {r['max_concurrent_per_host']} | {r['min_gap_s']:.3f} | {r['p01_gap_s']:.3f} "
+                     f"| {r['gaps_below_delay']} of {r['gaps']} | {client} | {r['peak_rss_mb']:.0f} |")
     first = rows.get("newsdigest, first poll")
     naive = rows.get("naive (sequential plain GETs)")
     if first and naive:
