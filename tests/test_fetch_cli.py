@@ -151,3 +151,20 @@ def test_summarise_reads_urls_and_shows_the_outlet_beside_each_mark(tmp_path, fa
     urls = sorted(a.url for a in result.report.articles)
     assert urls == sorted([server.url("/a/0"), server.url("/a/1"), server.url("/page.html")])
     assert "[1 · Loop]" in result.markdown or "[2 · Loop]" in result.markdown
+
+
+def test_store_articles_carry_source_tags_and_url_into_every_format(tmp_path, fake_bundle):
+    now = time.time()
+    _store_with_window(tmp_path / "s.sqlite", now)
+    settings = Settings.model_validate({"output": {"formats": ["md", "json", "html"]}})
+    result = summarise_paths([], settings, tmp_path / "out", fake_bundle,
+                             store=StoreQuery(tmp_path / "s.sqlite", utc_iso(now - 86400), None))
+    data = json.loads((result.run_dir / "digest.json").read_text())
+    assert data["schema_version"] == 2
+    assert {(a["source"], a["tags"]["lean"], a["url"].startswith("http://feeds.test/")) for a in data["articles"]} == {
+        ("Outlet A", "left", True)}
+    html = (result.run_dir / "index.html").read_text()
+    cited = [s for story in data["stories"] if len(story["article_ids"]) > 1 for s in story["digest"]["sentences"]]
+    assert cited, "the fake models made no multi-article story; the marks below are not exercised"
+    assert '</span><span class="o">Outlet A</span>' in html
+    assert "· Outlet A]" in result.markdown

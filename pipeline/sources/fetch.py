@@ -204,10 +204,11 @@ def _discovered(poll: _Poll, row: SourceRow, page: Response) -> Response:
 def _entries(poll: _Poll, row: SourceRow, feed: ParsedFeed, result: SourceResult) -> list[NewEntry]:
     entries = []
     for item in feed.items:
-        known, _ = poll.store.known_article(item.guid, item.url)
+        known, page_fetched = poll.store.known_article(item.guid, item.url)
         wants_page = row.full_text == "always" or (
             row.full_text == "auto" and item.words < poll.config.full_text_min_words)
-        if known or not wants_page or not item.url:
+        # A page is fetched once; only one never tried (its host said Retry-After) is tried on a later poll.
+        if page_fetched or not wants_page or not item.url:
             entries.append(_entry(item, item.text, item.words < poll.config.full_text_min_words, False))
             continue
         entries.append(_with_page(poll, row, item, result))
@@ -222,9 +223,15 @@ def _with_page(poll: _Poll, row: SourceRow, item: FeedItem, result: SourceResult
             result.warnings.append(f"{row.name}: robots.txt disallows {item.url}; kept the feed's text")
             return _entry(item, item.text, blurb, True)
         page = get(poll.client, item.url, poll.config, poll.gate, poll.requests, accept="text/html")
-    except (FetchFailed, HostBlocked) as exc:
+    except HostBlocked as exc:
+        result.warnings.append(f"{row.name}: page {item.url} not fetched yet ({exc}); kept the feed's text for now")
+        return _entry(item, item.text, blurb, False)
+    except FetchFailed as exc:
         result.warnings.append(f"{row.name}: page {item.url} failed ({exc}); kept the feed's text")
         return _entry(item, item.text, blurb, True)
+    if page.status in (429, 503):
+        result.warnings.append(f"{row.name}: page {item.url} answered HTTP {page.status}; will try it on a later poll")
+        return _entry(item, item.text, blurb, False)
     result.pages += 1
     text = extract_article(page.body, page.url) if page.status == 200 else ""
     if len(text.split()) <= item.words:

@@ -310,6 +310,12 @@ def _save_entry(db: sqlite3.Connection, source_id: int, entry: NewEntry, seen: s
         counts.new += 1
         return
     stored_id, stored_feed_hash, page_fetched, _ = row
+    if entry.page_fetched and not page_fetched and entry.feed_hash == stored_feed_hash:
+        # The page of a known blurb, fetched at last: the same article, more of it, not a revision.
+        db.execute("UPDATE articles SET text = ?, content_hash = ?, is_blurb = ?, page_fetched = 1 WHERE id = ?",
+                   (entry.text, text_hash, int(entry.is_blurb), stored_id))
+        counts.duplicates += 1
+        return
     # A blurb never replaces the full text a page gave; a changed feed text is a revision.
     if entry.feed_hash == stored_feed_hash or (entry.is_blurb and page_fetched and not entry.page_fetched):
         counts.duplicates += 1
