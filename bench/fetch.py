@@ -28,6 +28,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,10 +38,14 @@ sys.path.insert(0, str(ROOT))
 from tests.loopback import ARTICLES, Loopback, Reply, blurb, full, page_html, rss  # noqa: E402
 
 
+def _latency(rng: random.Random) -> Callable[[], float]:
+    """50-200 ms per request, uniform, from the host's own seeded generator."""
+    return lambda: rng.uniform(0.05, 0.2)
+
+
 def build_world(hosts: int, feeds: int, entries: int, seed: int = 14) -> tuple[list[Loopback], list[dict]]:
     rng = random.Random(seed)
-    servers = [Loopback(f"127.0.0.{h + 1}", latency_s=lambda r=random.Random(seed + h): r.uniform(0.05, 0.2))
-               for h in range(hosts)]
+    servers = [Loopback(f"127.0.0.{h + 1}", latency_s=_latency(random.Random(seed + h))) for h in range(hosts)]
     specs = []
     for f in range(feeds):
         server = servers[f % hosts]

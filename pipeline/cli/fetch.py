@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -14,6 +15,10 @@ from ..errors import ConfigError, NoUsableInputError, SourcesUnavailableError
 from .app import EXIT_CODES, app
 from .errors import exit_on_error, stop_cleanly
 from .output import Output
+
+if TYPE_CHECKING:
+    from ..sources import FetchReport
+    from ..store import SourceRow
 
 _STORE_HELP = "The article store (default: $NEWSDIGEST_STORE, else store.path, else $XDG_DATA_HOME/newsdigest/store.sqlite)."
 
@@ -96,7 +101,7 @@ def _sources_file(option: Path | None, settings: Settings) -> Path:
     raise ConfigError("no sources file: pass --sources FILE or set sources.file (see configs/sources.example.toml)")
 
 
-def _warn_unless_gone(output: Output):
+def _warn_unless_gone(output: Output) -> Callable[[str], None]:
     """Gone feeds are told once, as a notice after the run, so --quiet still shows them."""
     def log(message: str) -> None:
         if "(410 Gone)" not in message:
@@ -104,7 +109,7 @@ def _warn_unless_gone(output: Output):
     return log
 
 
-def _summary(report, store_path: Path) -> str:
+def _summary(report: FetchReport, store_path: Path) -> str:
     polled = report.succeeded + report.failed
     new = sum(r.new for r in report.results)
     revised = sum(r.revised for r in report.results)
@@ -114,7 +119,7 @@ def _summary(report, store_path: Path) -> str:
             f"store {store_path}" + (f"; pruned {report.pruned} old articles" if report.pruned else ""))
 
 
-def _report_json(report, store_path: Path) -> dict:
+def _report_json(report: FetchReport, store_path: Path) -> dict:
     return {
         "store": str(store_path), "requests": report.requests, "seconds": round(report.seconds, 3),
         "pruned": report.pruned, "succeeded": report.succeeded, "failed": report.failed,
@@ -128,14 +133,14 @@ def _when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp)) if stamp else "-"
 
 
-def _source_json(row) -> dict:
+def _source_json(row: SourceRow) -> dict:
     return {"name": row.name, "url": row.url, "polled_url": row.fetch_url, "status": row.status,
             "last_poll": _when(row.last_poll), "next_poll": _when(row.next_poll) if row.status != "gone" else "never",
             "articles": row.articles, "errors": row.errors, "last_error": row.last_error, "note": row.note,
             "tags": row.tags}
 
 
-def _table(rows) -> str:
+def _table(rows: list[SourceRow]) -> str:
     header = ("name", "status", "last poll (UTC)", "next poll (UTC)", "articles", "last error")
     lines = [header] + [
         (r.name, r.status + (f" x{r.errors}" if r.errors else ""), _when(r.last_poll),
