@@ -2,10 +2,10 @@
 articles into cleaned raw articles."""
 
 from .discover import discover
-from .read import IngestResult, RawArticle, collect, read_articles, read_files, read_one
+from .read import IngestResult, collect, read_articles, read_files, read_one
 from .stored import StoreQuery, read_fetched, read_store
 
 __all__ = [
-    "IngestResult", "RawArticle", "StoreQuery", "collect", "discover", "read_articles", "read_fetched", "read_files",
+    "IngestResult", "StoreQuery", "collect", "discover", "read_articles", "read_fetched", "read_files",
     "read_one", "read_store",
 ]
