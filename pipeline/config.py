@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 
@@ -128,7 +128,7 @@ class StoriesConfig(_Strict):
 
 
 class OutputConfig(_Strict):
-    formats: list[Literal["md", "json", "html", "atom", "jsonfeed"]] = ["md", "json"]
+    formats: list[Literal["md", "json", "html", "atom", "jsonfeed", "eml"]] = ["md", "json"]
 
 
 class IngestConfig(_Strict):
@@ -158,6 +158,29 @@ class StoreConfig(_Strict):
     keep_days: float = Field(30.0, gt=0)
 
 
+class EditionConfig(_Strict):
+    # A run over the store that gives no --since digests this much before its --until (or now).
+    window: Duration = 86400.0
+    # Times shown in digest.md, index.html, the archive and the mail; "" = this machine's local zone.
+    # An IANA name otherwise ("Europe/Paris"). digest.json keeps ISO 8601 with the offset.
+    timezone: str = ""
+    # digest.eml headers (--format eml).
+    mail_from: str = "newsdigest@localhost"
+    mail_to: str = "newsdigest@localhost"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not a time zone name such as Europe/Paris or UTC") from None
+        return value
+
+
 class SourcesConfig(_Strict):
     file: str = ""  # the sources TOML (see configs/sources.example.toml)
 
@@ -172,6 +195,7 @@ class Settings(_Strict):
     sources: SourcesConfig = SourcesConfig()
     fetch: FetchConfig = FetchConfig()
     store: StoreConfig = StoreConfig()
+    edition: EditionConfig = EditionConfig()
 
 
 def load_settings(

@@ -1,4 +1,5 @@
-"""All SQL of the article store: schema and migrations, sources, articles, host politeness and the fetch log."""
+"""All SQL of the article store: schema and migrations, sources, articles, host politeness, the fetch log, and
+the stories and editions that persist across runs (pipeline/editions.py decides; this module only stores)."""
 
 from __future__ import annotations
 
@@ -72,9 +73,40 @@ _MIGRATIONS: tuple[str, ...] = (
         host TEXT PRIMARY KEY, body TEXT NOT NULL, fetched REAL NOT NULL
     );
     """,
+    # 2: editions. Stories keep their id across runs; an article, once in a story, stays in it
+    # (story_articles is keyed by the article). Each edition remembers what it showed of each
+    # story, so the next one can tell what is new; only the stories a run touches are ever read.
+    """
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        merged_into TEXT
+    );
+    CREATE INDEX stories_merged ON stories(merged_into) WHERE merged_into IS NOT NULL;
+    CREATE TABLE story_articles (
+        article_id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        added TEXT NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    CREATE TABLE editions (
+        until TEXT PRIMARY KEY,
+        since TEXT,
+        made TEXT NOT NULL
+    );
+    CREATE TABLE edition_stories (
+        edition TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        shown TEXT NOT NULL,
+        PRIMARY KEY (edition, story_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 _BUSY_TIMEOUT_S = 30.0
+# Keys bound per IN (...) query: well under SQLite's parameter limit.
+_IN_CHUNK = 500
 _SOURCE_COLUMNS = (
     "s.id, s.url, s.fetch_url, s.name, s.tags, s.full_text, s.min_interval_s, s.etag, s.last_modified, "
     "s.last_poll, s.next_poll, s.errors, s.last_error, s.status, s.note"
@@ -191,12 +223,90 @@ class Store:
         return [_article(row) for row in rows]
 
     def prune(self, keep_days: float, now: float | None = None) -> int:
-        """Forget articles first seen more than keep_days ago, and fetch log lines as old; returns articles removed."""
+        """Forget articles first seen more than keep_days ago, and fetch log lines, editions and story
+        memberships as old; returns articles removed."""
         cutoff = (time.time() if now is None else now) - keep_days * 86400
         with self._write() as db:
             removed = db.execute("DELETE FROM articles WHERE first_seen < ?", (utc_iso(cutoff),)).rowcount
             db.execute("DELETE FROM fetch_log WHERE time < ?", (cutoff,))
+            db.execute("DELETE FROM story_articles WHERE added < ?", (utc_iso(cutoff),))
+            db.execute("DELETE FROM edition_stories WHERE edition < ?", (utc_iso(cutoff),))
+            db.execute("DELETE FROM editions WHERE until < ?", (utc_iso(cutoff),))
+            db.execute("DELETE FROM stories WHERE updated < ? AND id NOT IN (SELECT story_id FROM story_articles)",
+                       (utc_iso(cutoff),))
         return removed
+
+    # --- stories and editions -------------------------------------------------
+
+    def story_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """{article id: story id} of the given articles that are already in a story."""
+        return dict(self._in_chunks("SELECT article_id, story_id FROM story_articles WHERE article_id IN ({})",
+                                    article_ids))
+
+    def story_times(self, story_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """{story id: (first seen, last updated)}, as ISO UTC times."""
+        rows = self._in_chunks("SELECT id, first_seen, updated FROM stories WHERE id IN ({})", story_ids)
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def merged_into(self, story_ids: Sequence[str]) -> dict[str, list[str]]:
+        """{story id: ids of the stories merged into it, oldest merge first}."""
+        merged: dict[str, list[str]] = {}
+        rows = self._in_chunks("SELECT merged_into, id FROM stories WHERE merged_into IN ({}) ORDER BY first_seen, id",
+                               story_ids)
+        for survivor, gone in rows:
+            merged.setdefault(survivor, []).append(gone)
+        return merged
+
+    def previous_edition(self, before: str) -> str | None:
+        """The time (`until`) of the newest edition before this one, or None for the first edition."""
+        rows = self._read("SELECT MAX(until) FROM editions WHERE until < ?", (before,))
+        return rows[0][0] if rows and rows[0][0] else None
+
+    def shown_in(self, edition: str, story_ids: Sequence[str]) -> dict[str, dict]:
+        """What the given edition showed of the given stories (as `record_edition` saved it)."""
+        rows = self._in_chunks("SELECT story_id, shown FROM edition_stories WHERE edition = ? AND story_id IN ({})",
+                               story_ids, (edition,))
+        return {row[0]: json.loads(row[1]) for row in rows}
+
+    def record_edition(self, until: str, since: str | None, stories: Sequence[tuple[str, Sequence[str], Sequence[str]]],
+                       updated: Sequence[str], shown: dict[str, dict]) -> None:
+        """Save one edition in one transaction: each story (id, article ids, ids merged into it), which
+        stories gained articles (`updated`), and what the edition showed of each story.
+
+        New articles join their story; an article already in a story keeps it unless that story was
+        merged, in which case every article of it moves to the survivor. A re-run of the same edition
+        replaces what it showed."""
+        made = utc_iso(time.time())
+        with self._write() as db:
+            for story_id, article_ids, merged_ids in stories:
+                db.execute("INSERT INTO stories (id, first_seen, updated) VALUES (?,?,?) ON CONFLICT(id) DO NOTHING",
+                           (story_id, until, until))
+                for gone in merged_ids:
+                    db.execute("UPDATE stories SET merged_into = ? WHERE id = ?", (story_id, gone))
+                    db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (story_id, gone))
+                    db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, gone))
+                db.executemany("INSERT INTO story_articles (article_id, story_id, added) VALUES (?,?,?) "
+                               "ON CONFLICT(article_id) DO NOTHING", [(a, story_id, until) for a in article_ids])
+            db.executemany("UPDATE stories SET updated = MAX(updated, ?) WHERE id = ?", [(until, s) for s in updated])
+            db.execute("INSERT INTO editions (until, since, made) VALUES (?,?,?) "
+                       "ON CONFLICT(until) DO UPDATE SET since = excluded.since, made = excluded.made",
+                       (until, since, made))
+            db.execute("DELETE FROM edition_stories WHERE edition = ?", (until,))
+            db.executemany("INSERT INTO edition_stories (edition, story_id, shown) VALUES (?,?,?)",
+                           [(until, s, json.dumps(v, sort_keys=True)) for s, v in shown.items()])
+
+    def editions(self) -> list[tuple[str, str | None]]:
+        """(until, since) of every edition kept, newest first."""
+        return [(row[0], row[1]) for row in self._read("SELECT until, since FROM editions ORDER BY until DESC")]
+
+    def _in_chunks(self, sql: str, keys: Sequence[str], before: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """One query per slice of `keys` (SQLite caps bound parameters), so large runs work too."""
+        rows: list[sqlite3.Row] = []
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[start:start + _IN_CHUNK]
+            rows += self._read(sql.format(",".join("?" * len(chunk))), (*before, *chunk))
+        return rows
 
     # --- hosts and robots -----------------------------------------------------
 
