@@ -1,6 +1,6 @@
 """The output folder: one run at a time (lock), atomic run folders, the `latest` switch, pruning.
 
-Layout: OUT/runs/<UTC time>/{digest.md,digest.json,...}, OUT/latest -> runs/<newest>,
+Layout: OUT/runs/<UTC time>/{digest.md,digest.json,...}, OUT/latest -> runs/<newest>, OUT/archive.html,
 OUT/.newsdigest.lock (+ .newsdigest.lock.json saying who holds it).
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .atomic import staged_folder, write_synced
+from .atomic import atomic_file, staged_folder, write_synced
 from .clock import utc_stamp
 from .errors import LockedError, OutputError
 
@@ -99,6 +99,32 @@ def prune_runs(out_dir: Path, keep: int) -> list[Path]:
     for folder in doomed:
         shutil.rmtree(folder, ignore_errors=True)
     return doomed
+
+
+def run_folders(out_dir: Path) -> list[Path]:
+    """The published run folders, oldest first (their names are UTC times)."""
+    runs = out_dir / "runs"
+    if not runs.is_dir():
+        return []
+    return sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def write_page(out_dir: Path, name: str, text: str) -> Path:
+    """A file directly in the output folder (archive.html), replaced atomically."""
+    path = out_dir / name
+    try:
+        with atomic_file(path) as fh:
+            fh.write(text.encode("utf-8"))
+        os.chmod(path, 0o666 & ~_umask())
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_file(path: Path, text: str) -> None:

@@ -3,6 +3,7 @@ what is new, hand the rest to an engine, group stories, and publish the report a
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -14,9 +15,9 @@ from typing import TypeVar
 import numpy as np
 from pydantic import TypeAdapter
 
-from . import stories
+from . import editions, stories
 from .cache import ANALYSIS, DIGEST, DIGEST_VERSION, STORY, Cache, cache_key
-from .clock import utc_stamp
+from .clock import parse_utc, utc_stamp
 from .config import Settings
 from .digest.scorer import model_digest
 from .domain import Article, Digest, Story
@@ -25,7 +26,8 @@ from .errors import NoUsableInputError
 from .ingest import StoreQuery, collect, discover, read_fetched, read_files, read_store
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
-from .publish import prune_runs, run_lock, write_run
+from .publish import prune_runs, run_folders, run_lock, write_page, write_run
+from .report.archive import SUMMARY_NAME, archive_entry, render_archive
 from .report.build import build_report
 from .report.markdown import render_markdown
 from .report.render import render_files
@@ -60,6 +62,9 @@ class _Context:
     progress: Progress
     warnings: list[str]
     engine: Engine
+    # Runs over the store are editions: stories keep their ids (see pipeline/editions.py).
+    edition: editions.Edition | None = None
+    assignments: list[editions.StoryAssignment] = field(default_factory=list)
 
 
 def summarise_paths(
@@ -92,6 +97,8 @@ def summarise_paths(
         if keep is not None:
             for old in prune_runs(out_dir, keep):
                 log.info(f"removed old run {old.name} (--keep {keep})")
+        if "html" in settings.output.formats:
+            _write_archive(out_dir)
         return result
 
 
@@ -121,7 +128,7 @@ def _summarise(
         models = load_bundle(settings.models, cache_dir or default_cache_dir(), settings.summary.max_new_tokens)
     with (engine or open_local_engine)(settings, models) as computing:
         ctx = _Context(settings, models, Cache(cache_dir, lambda m: _warn(warnings, m)),
-                       _identity(settings), progress, warnings, computing)
+                       _identity(settings), progress, warnings, computing, _edition(inputs, settings))
         return _digest_run(raw, duplicates, out_dir, ctx, started)
 
 
@@ -149,9 +156,21 @@ def _digest_run(
     timings["cache_hits"], timings["cache_misses"] = ctx.cache.hits, ctx.cache.misses
     report = build_report(articles, digests, story_list, duplicates, copies, settings, warnings, timings,
                           utc_stamp())
+    report = editions.tag_coverage(report)
+    if ctx.edition is not None:
+        report = editions.make_edition(report, ctx.assignments, ctx.edition)
     markdown = render_markdown(report, settings.divergence.markdown_items)
     run_dir = _publish(report, out_dir, settings) if out_dir else None
+    if ctx.edition is not None:
+        # Only a published edition counts as shown: a failed run leaves the next one to tell the same news.
+        editions.record_edition(report, ctx.assignments, ctx.edition)
     return RunResult(report, markdown, run_dir, list(models.loaded))
+
+
+def _edition(inputs: _Inputs, settings: Settings) -> editions.Edition | None:
+    if inputs.store is None:
+        return None
+    return editions.open_edition(inputs.store.path, inputs.store.until, inputs.store.since, settings.edition.timezone)
 
 
 def _warn(warnings: list[str], message: str) -> None:
@@ -315,18 +334,29 @@ def _stories(
 ) -> list[Story]:
     means = _article_vectors(articles, vectors, ctx)
     memberships = stories.group(articles, means, ctx.settings.stories.group_threshold)
+    names = [stories.story_id([articles[i].id for i in members]) for members in memberships]
+    if ctx.edition is not None:
+        memberships, names = _persistent(memberships, articles, ctx)
     groups = [[articles[i] for i in members] for members in memberships]
     results = _story_results([g for g in groups if len(g) > 1], vectors, copies, ctx)
     out = []
-    for members, group in zip(memberships, groups):
+    for members, group, name in zip(memberships, groups, names):
         ids = tuple(a.id for a in group)
         if len(group) == 1:
-            out.append(Story(stories.story_id(ids), group[0].title, ids))
+            out.append(Story(name, group[0].title, ids))
         else:
             digest, divergences = results[ids]
-            out.append(Story(stories.story_id(ids), stories.story_title(group, means[members]), ids,
-                             digest, divergences))
+            out.append(Story(name, stories.story_title(group, means[members]), ids, digest, divergences))
     return out
+
+
+def _persistent(memberships: list[list[int]], articles: list[Article], ctx: _Context) -> tuple[list[list[int]], list[str]]:
+    """This run's groups as the stories of earlier editions (joined, merged, or new)."""
+    assert ctx.edition is not None
+    index = {a.id: i for i, a in enumerate(articles)}
+    ctx.assignments = editions.assign_from_store(
+        [[articles[i].id for i in members] for members in memberships], ctx.edition, stories.story_id)
+    return [[index[a] for a in s.article_ids] for s in ctx.assignments], [s.id for s in ctx.assignments]
 
 
 def _story_results(
@@ -350,6 +380,23 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _publish(report: DigestReport, out_dir: Path, settings: Settings) -> Path:
-    files = render_files(report, settings.output.formats, settings.divergence.markdown_items)
-    stamp = report.generated_at.replace(":", "").replace("-", "")
+    # An edition's folder is named by its time, so replayed or late editions sort where they belong.
+    when = report.edition.until if report.edition else report.generated_at
+    stamp = utc_stamp(parse_utc(when)).replace(":", "").replace("-", "")
+    earlier = [p for p in run_folders(out_dir) if p.name < stamp]
+    previous = f"../{earlier[-1].name}/index.html" if earlier and (earlier[-1] / "index.html").exists() else None
+    files = render_files(report, settings.output.formats, settings.divergence.markdown_items, previous,
+                         (settings.edition.mail_from, settings.edition.mail_to))
     return write_run(out_dir, stamp, files)
+
+
+def _write_archive(out_dir: Path) -> None:
+    """OUT/archive.html: the kept run folders, newest first (from each one's small edition.json)."""
+    entries = []
+    for folder in reversed(run_folders(out_dir)):
+        try:
+            summary = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = None
+        entries.append(archive_entry(folder.name, [p.name for p in folder.iterdir()], summary))
+    write_page(out_dir, "archive.html", render_archive(entries))

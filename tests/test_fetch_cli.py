@@ -160,7 +160,7 @@ def test_store_articles_carry_source_tags_and_url_into_every_format(tmp_path, fa
     result = summarise_paths([], settings, tmp_path / "out", fake_bundle,
                              store=StoreQuery(tmp_path / "s.sqlite", utc_iso(now - 86400), None))
     data = json.loads((result.run_dir / "digest.json").read_text())
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert {(a["source"], a["tags"]["lean"], a["url"].startswith("http://feeds.test/")) for a in data["articles"]} == {
         ("Outlet A", "left", True)}
     html = (result.run_dir / "index.html").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -46,7 +47,7 @@ def summarise(
     store: Annotated[Optional[Path], typer.Option(
         "--store", help="Also digest the article store's articles (see `newsdigest fetch`); --since/--until pick a window.")] = None,
     since: Annotated[Optional[str], typer.Option(
-        "--since", help="Store articles published (else first seen) at or after: 90m, 24h, 7d or an ISO time. Implies the store.")] = None,
+        "--since", help="Store articles published (else first seen) at or after: 90m, 24h, 7d or an ISO time [default: edition.window before --until]. Implies the store.")] = None,
     until: Annotated[Optional[str], typer.Option(
         "--until", help="Store articles published (else first seen) before: a duration back from now or an ISO time.")] = None,
 ) -> None:
@@ -95,12 +96,17 @@ def _store_query(store: Path | None, since: str | None, until: str | None, setti
     if store is None and since is None and until is None:
         return None
     edges = []
-    for flag, value in (("--since", since), ("--until", until)):
+    for flag, value in (("--until", until), ("--since", since)):
         try:
-            edges.append(utc_iso(parse_moment(value)) if value else None)
+            edges.append(parse_moment(value) if value else None)
         except ValueError as exc:
             raise ConfigError(f"{flag}: {exc}") from None
-    return StoreQuery(store if store is not None else default_store_path(settings.store.path), edges[0], edges[1])
+    end, start = edges
+    if start is None:
+        # An edition without --since covers edition.window before its end.
+        start = (end or datetime.now(timezone.utc)) - timedelta(seconds=settings.edition.window)
+    return StoreQuery(store if store is not None else default_store_path(settings.store.path), utc_iso(start),
+                      utc_iso(end) if end else None)
 
 
 def _engine(name: str, ray_address: str | None, workers: int | None) -> OpenEngine | None:

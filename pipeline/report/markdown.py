@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .edition import coverage_line, new_since, shown_time, timeline
 from .schema import CitationModel, DigestReport
 from .templating import env
 
@@ -22,5 +23,6 @@ def render_markdown(report: DigestReport, divergence_limit: int = 8) -> str:
 
     return env.get_template("digest.md.j2").render(
         report=report, marks=marks, sources=sources, number=number, title_of=title_of,
-        divergence_limit=divergence_limit,
+        divergence_limit=divergence_limit, label=new_since(report), coverage_line=coverage_line,
+        shown_time=lambda stamp: shown_time(stamp, report), timeline=lambda story: timeline(story, report),
     )

@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 # 2: articles carry `source` and `tags` (articles fetched from the sources file).
-SCHEMA_VERSION = 2
+# 3: editions: `edition`; stories carry `first_seen`, `updated`, `new_article_ids`, `merged_ids`, `coverage`;
+#    digest sentences and divergences a `new` flag; coverage divergences `tag_sides`.
+SCHEMA_VERSION = 3
 SCHEMA_PATH = Path(__file__).parent / "digest.schema.json"
 
 
@@ -21,6 +23,7 @@ class SentenceModel(BaseModel):
     text: str
     citations: list[CitationModel] = Field(min_length=1)
     method: Literal["extractive", "generated"]
+    new: bool = Field(False, description="not in this story's digest in the previous edition (editions only)")
 
 
 class DigestModel(BaseModel):
@@ -57,6 +60,27 @@ class DivergenceModel(BaseModel):
     summary: str
     positions: list[PositionModel] = Field(min_length=1)
     confidence: float = Field(ge=0.0, le=1.0)
+    new: bool = Field(False, description="kind and topic not among this story's divergences in the previous edition")
+    tag_sides: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description='coverage items, when sources carry tags: {"carry"|"omit": {tag: [values of the outlets]}}',
+    )
+
+
+class TagCoverageModel(BaseModel):
+    tag: str
+    counts: dict[str, int] = Field(description="articles on the story per tag value; every value with sources in the window")
+    blind_spots: list[str] = Field(
+        default_factory=list,
+        description="values with sources in the window but no article on a story that 3 or more sources covered",
+    )
+
+
+class EditionModel(BaseModel):
+    since: str | None = Field(description="start of the store window, ISO 8601 with offset (edition.timezone)")
+    until: str = Field(description="end of the window: the edition's time")
+    previous: str | None = Field(description="time of the previous edition, or null for the first")
+    timezone: str = Field(description="the zone times are shown in (IANA name, or the local zone's)")
 
 
 class StoryModel(BaseModel):
@@ -66,11 +90,17 @@ class StoryModel(BaseModel):
     digest: DigestModel
     divergences: list[DivergenceModel]
     notes: list[str] = []
+    first_seen: str | None = Field(None, description="the edition that first showed this story (editions only)")
+    updated: str | None = Field(None, description="the last edition in which it gained articles")
+    new_article_ids: list[str] = Field(default_factory=list, description="not in this story in the previous edition")
+    merged_ids: list[str] = Field(default_factory=list, description="ids of stories that turned out to be this one")
+    coverage: list[TagCoverageModel] = Field(default_factory=list, description="articles per source tag value")
 
 
 class DigestReport(BaseModel):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     generated_at: str
+    edition: EditionModel | None = Field(None, description="runs over the article store; null for plain files")
     models: dict[str, str]
     settings: dict = Field(default_factory=dict, description="the settings of this run")
     articles: list[ArticleModel]
