@@ -73,7 +73,9 @@ _MIGRATIONS: tuple[str, ...] = (
         host TEXT PRIMARY KEY, body TEXT NOT NULL, fetched REAL NOT NULL
     );
     """,
-    # 2: editions. Stories keep their id across runs; an article, once in a story, stays in it
+    # 2: editions. Edition times (`until`, `first_seen`, `updated`, `added`) are the news' times, which a
+    # replay sets in the past; `made` and `recorded` are when this machine wrote them, which pruning uses.
+    # Stories keep their id across runs; an article, once in a story, stays in it
     # (story_articles is keyed by the article). Each edition remembers what it showed of each
     # story, so the next one can tell what is new; only the stories a run touches are ever read.
     """
@@ -81,13 +83,15 @@ _MIGRATIONS: tuple[str, ...] = (
         id TEXT PRIMARY KEY,
         first_seen TEXT NOT NULL,
         updated TEXT NOT NULL,
-        merged_into TEXT
+        merged_into TEXT,
+        recorded TEXT NOT NULL
     );
     CREATE INDEX stories_merged ON stories(merged_into) WHERE merged_into IS NOT NULL;
     CREATE TABLE story_articles (
         article_id TEXT PRIMARY KEY,
         story_id TEXT NOT NULL,
-        added TEXT NOT NULL
+        added TEXT NOT NULL,
+        recorded TEXT NOT NULL
     );
     CREATE INDEX story_articles_story ON story_articles(story_id);
     CREATE TABLE editions (
@@ -229,11 +233,12 @@ class Store:
         with self._write() as db:
             removed = db.execute("DELETE FROM articles WHERE first_seen < ?", (utc_iso(cutoff),)).rowcount
             db.execute("DELETE FROM fetch_log WHERE time < ?", (cutoff,))
-            db.execute("DELETE FROM story_articles WHERE added < ?", (utc_iso(cutoff),))
-            db.execute("DELETE FROM edition_stories WHERE edition < ?", (utc_iso(cutoff),))
-            db.execute("DELETE FROM editions WHERE until < ?", (utc_iso(cutoff),))
-            db.execute("DELETE FROM stories WHERE updated < ? AND id NOT IN (SELECT story_id FROM story_articles)",
-                       (utc_iso(cutoff),))
+            old = utc_iso(cutoff)
+            db.execute("DELETE FROM story_articles WHERE recorded < ?", (old,))
+            db.execute("DELETE FROM edition_stories WHERE edition IN (SELECT until FROM editions WHERE made < ?)", (old,))
+            db.execute("DELETE FROM editions WHERE made < ?", (old,))
+            db.execute("DELETE FROM stories WHERE recorded < ? AND id NOT IN (SELECT story_id FROM story_articles)",
+                       (old,))
         return removed
 
     # --- stories and editions -------------------------------------------------
@@ -279,14 +284,15 @@ class Store:
         made = utc_iso(time.time())
         with self._write() as db:
             for story_id, article_ids, merged_ids in stories:
-                db.execute("INSERT INTO stories (id, first_seen, updated) VALUES (?,?,?) ON CONFLICT(id) DO NOTHING",
-                           (story_id, until, until))
+                db.execute("INSERT INTO stories (id, first_seen, updated, recorded) VALUES (?,?,?,?) "
+                           "ON CONFLICT(id) DO UPDATE SET recorded = excluded.recorded", (story_id, until, until, made))
                 for gone in merged_ids:
-                    db.execute("UPDATE stories SET merged_into = ? WHERE id = ?", (story_id, gone))
+                    db.execute("UPDATE stories SET merged_into = ?, recorded = ? WHERE id = ?", (story_id, made, gone))
                     db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (story_id, gone))
                     db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, gone))
-                db.executemany("INSERT INTO story_articles (article_id, story_id, added) VALUES (?,?,?) "
-                               "ON CONFLICT(article_id) DO NOTHING", [(a, story_id, until) for a in article_ids])
+                db.executemany("INSERT INTO story_articles (article_id, story_id, added, recorded) VALUES (?,?,?,?) "
+                               "ON CONFLICT(article_id) DO UPDATE SET recorded = excluded.recorded",
+                               [(a, story_id, until, made) for a in article_ids])
             db.executemany("UPDATE stories SET updated = MAX(updated, ?) WHERE id = ?", [(until, s) for s in updated])
             db.execute("INSERT INTO editions (until, since, made) VALUES (?,?,?) "
                        "ON CONFLICT(until) DO UPDATE SET since = excluded.since, made = excluded.made",
