@@ -244,12 +244,19 @@ def test_blind_spots_and_coverage_sides_name_the_tags(stream):
     assert lean.counts == {"center": 1, "left": 1, "right": 0} and lean.blind_spots == ["right"]
     p = _story_with(third, "P")
     assert p.coverage[0].counts == {"center": 1, "left": 1, "right": 1} and p.coverage[0].blind_spots == []
-    sides = [d.tag_sides for s in third.stories for d in s.divergences if d.kind == "coverage"]
-    assert sides, "no coverage divergence to check"
-    for side in sides:
-        assert set(side) <= {"carry", "omit"} and side["carry"]["lean"]
     items = [d for s in third.stories for d in s.divergences if d.kind == "coverage"]
-    assert all("Carried by lean " in d.summary for d in items)
+    assert items, "no coverage divergence to check"
+    tags = {a.id: a.tags.get("lean") for a in third.articles}
+    for item in items:
+        carry = {tags[a] for p in item.positions if p.citations for a in p.article_ids} - {None}
+        omit = {tags[a] for p in item.positions if not p.citations for a in p.article_ids} - {None}
+        assert item.tag_sides.get("carry", {}).get("lean", []) == sorted(carry)
+        assert item.tag_sides.get("omit", {}).get("lean", []) == sorted(omit)
+        if carry:
+            assert f"Carried by lean {', '.join(sorted(carry))}" in item.summary
+        if omit:
+            assert f"left out by lean {', '.join(sorted(omit))}" in item.summary.replace("Left out", "left out")
+    assert any(item.tag_sides for item in items)
 
 
 def test_blind_spot_on_a_story_three_sources_covered():
@@ -376,7 +383,7 @@ def _new_markers(report) -> list[str]:
     """Every place index.html should put a "new" marker, from the report alone."""
     if report.edition.previous is None:
         return []
-    marks = ["header"]
+    marks = ["header"] if any(s.new_article_ids for s in report.stories) else []
     for story in report.stories:
         if story.new_article_ids:
             marks += ["toc", "story"] + ["source"] * len(story.new_article_ids) + ["timeline"] * len(story.new_article_ids)
