@@ -3,7 +3,6 @@ what is new, hand the rest to an engine, group stories, and publish the report a
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +26,7 @@ from .ingest import StoreQuery, collect, discover, read_fetched, read_files, rea
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
 from .publish import prune_runs, run_folders, run_lock, write_page, write_run
-from .report.archive import SUMMARY_NAME, archive_entry, render_archive
+from .report.archive import render_archive
 from .report.build import build_report
 from .report.markdown import render_markdown
 from .report.render import render_files
@@ -98,7 +97,7 @@ def summarise_paths(
             for old in prune_runs(out_dir, keep):
                 log.info(f"removed old run {old.name} (--keep {keep})")
         if "html" in settings.output.formats:
-            _write_archive(out_dir)
+            write_page(out_dir, "archive.html", render_archive(run_folders(out_dir)))
         return result
 
 
@@ -388,15 +387,3 @@ def _publish(report: DigestReport, out_dir: Path, settings: Settings) -> Path:
     files = render_files(report, settings.output.formats, settings.divergence.markdown_items, previous,
                          (settings.edition.mail_from, settings.edition.mail_to))
     return write_run(out_dir, stamp, files)
-
-
-def _write_archive(out_dir: Path) -> None:
-    """OUT/archive.html: the kept run folders, newest first (from each one's small edition.json)."""
-    entries = []
-    for folder in reversed(run_folders(out_dir)):
-        try:
-            summary = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            summary = None
-        entries.append(archive_entry(folder.name, [p.name for p in folder.iterdir()], summary))
-    write_page(out_dir, "archive.html", render_archive(entries))

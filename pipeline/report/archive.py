@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .edition import shown_time
 from .schema import DigestReport
@@ -75,6 +76,13 @@ def archive_entry(folder: str, files: Sequence[str], summary: Mapping[str, objec
     return ArchiveEntry(href, str(summary.get("label") or folder), detail)
 
 
-def render_archive(entries: Sequence[ArchiveEntry]) -> str:
-    """The page; `entries` newest first."""
+def render_archive(run_folders: Sequence[Path]) -> str:
+    """The page, from the kept run folders (oldest first, as publish lists them), newest first."""
+    entries = []
+    for folder in reversed(run_folders):
+        try:
+            summary = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = None  # a folder from before editions: listed by its name
+        entries.append(archive_entry(folder.name, [p.name for p in folder.iterdir()], summary))
     return _PAGE.render(entries=entries)
