@@ -168,3 +168,14 @@ def test_store_articles_carry_source_tags_and_url_into_every_format(tmp_path, fa
     assert cited, "the fake models made no multi-article story; the marks below are not exercised"
     assert '</span><span class="o">Outlet A</span>' in html
     assert "· Outlet A]" in result.markdown
+
+
+def test_summarise_combines_the_store_with_paths(tmp_path, fake_bundle):
+    now = time.time()
+    _store_with_window(tmp_path / "s.sqlite", now)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "local.txt").write_text(ARTICLES[6]["title"] + "\n\n" + "\n\n".join(ARTICLES[6]["paragraphs"]))
+    report = summarise_paths([folder], Settings(), None, fake_bundle,
+                             store=StoreQuery(tmp_path / "s.sqlite", utc_iso(now - 60), None)).report
+    assert sorted(a.path for a in report.articles) == sorted([str(folder / "local.txt"), "http://feeds.test/undated"])

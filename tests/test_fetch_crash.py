@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -40,17 +39,12 @@ def _specs(server):
 
 
 def _child(server, store_path):
-    code = textwrap.dedent(f"""
-        from pathlib import Path
-        from pipeline.config import FetchConfig
-        from pipeline.sources import fetch_due, fetch_lock
-        from pipeline.store import SourceSpec, open_store
-        specs = [SourceSpec("{server.base}/f%d.xml" % n, "Feed %d" % n) for n in range({FEEDS})]
-        with fetch_lock(Path("{store_path}")):
-            fetch_due(specs, open_store(Path("{store_path}")), FetchConfig(host_delay=0.05), 30)
-    """)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    """`newsdigest fetch` in its own process, as cron would run it."""
+    sources = store_path.with_name("sources.toml")
+    sources.write_text("".join(f'[[feed]]\nname = "Feed {n}"\nurl = "{server.base}/f{n}.xml"\n\n' for n in range(FEEDS)))
+    command = [sys.executable, "-m", "pipeline.cli", "fetch", "--sources", str(sources), "--store", str(store_path),
+               "--set", "fetch.host_delay=0.05", "--quiet"]
+    return subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
 
 
 def _wait_for_hits(server, count, timeout=30.0):

@@ -83,6 +83,13 @@ def test_429_retry_after_holds_the_whole_host(server, store):
     assert one.next_poll - one.last_poll >= 119
 
 
+def test_503_retry_after_as_an_http_date(server, store):
+    server.routes["/feed.xml"] = Reply(503, b"busy", {"Retry-After": http_date(time.time() + 600)})
+    fetch_due([_spec(server, min_interval_s=60)], store, FAST, 30)
+    [source] = store.sources()
+    assert 590 <= source.next_poll - source.last_poll <= 610 and source.errors == 1
+
+
 def test_500_backs_off_exponentially_then_recovers(server, store):
     spec = _spec(server, min_interval_s=60)
     server.routes["/feed.xml"] = Reply(500, b"oops")
