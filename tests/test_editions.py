@@ -390,3 +390,21 @@ def _new_markers(report) -> list[str]:
         marks += ["sentence" for s in story.digest.sentences if s.new]
         marks += ["divergence" for d in story.divergences if d.new]
     return marks
+
+
+def test_plain_files_are_no_edition(tmp_path, fake_bundle):
+    """Without a store: no edition, nothing marked new, no archive of editions in the JSON, no timeline."""
+    from tests.conftest import SEEDS
+
+    settings = Settings.model_validate({"output": {"formats": ["md", "json", "html"]}})
+    result = summarise_paths([SEEDS], settings, tmp_path / "out", fake_bundle)
+    report = result.report
+    assert report.edition is None and report.schema_version == 3
+    assert all(not s.new_article_ids and s.first_seen is None and s.updated is None and not s.merged_ids
+               and not s.coverage for s in report.stories)
+    assert not any(x.new for s in report.stories for x in s.digest.sentences)
+    assert not any(x.new for a in report.articles for x in a.digest.sentences)
+    assert "Timeline" not in result.markdown and "[new]" not in result.markdown
+    page = (result.run_dir / "index.html").read_text()
+    assert 'class="new"' not in page and 'rel="prev"' not in page
+    assert (tmp_path / "out" / "archive.html").exists()
