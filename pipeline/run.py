@@ -96,7 +96,7 @@ def summarise_paths(
         if keep is not None:
             for old in prune_runs(out_dir, keep):
                 log.info(f"removed old run {old.name} (--keep {keep})")
-        if "html" in settings.output.formats:
+        if result.report.edition is not None and "html" in settings.output.formats:
             write_page(out_dir, "archive.html", render_archive(run_folders(out_dir)))
         return result
 

@@ -407,4 +407,5 @@ def test_plain_files_are_no_edition(tmp_path, fake_bundle):
     assert "Timeline" not in result.markdown and "[new]" not in result.markdown
     page = (result.run_dir / "index.html").read_text()
     assert 'class="new"' not in page and 'rel="prev"' not in page
-    assert (tmp_path / "out" / "archive.html").exists()
+    assert not (tmp_path / "out" / "archive.html").exists() and 'archive.html' not in page
+    assert {p.name for p in result.run_dir.iterdir()} == {"digest.md", "digest.json", "index.html"}

@@ -27,7 +27,7 @@ def summarise(
     out: Annotated[Path, typer.Option("--out", help="Output folder: runs/<time>/ and latest -> it.")] = Path("outputs"),
     config: Annotated[Optional[Path], typer.Option("--config", help="A TOML settings file (see configs/).")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: key=value (repeatable).")] = None,
-    formats: Annotated[Optional[str], typer.Option("--format", help="Comma-separated: md,json,html,atom,jsonfeed [default: md,json].")] = None,
+    formats: Annotated[Optional[str], typer.Option("--format", help="Comma-separated: md,json,html,atom,jsonfeed,eml [default: md,json].")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report JSON to stdout.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option(

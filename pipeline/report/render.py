@@ -28,13 +28,15 @@ def render_files(report: DigestReport, formats: Sequence[str], divergence_limit:
     if "md" in formats:
         files["digest.md"] = render_markdown(report, divergence_limit)
     if "html" in formats:
-        # The page lives in OUT/runs/<time>/, the archive in OUT/.
-        files["index.html"] = render_html(report, divergence_limit, previous_href, "../../archive.html")
+        # An edition's page lives in OUT/runs/<time>/, the archive in OUT/; plain runs link neither.
+        edition = report.edition is not None
+        files["index.html"] = render_html(report, divergence_limit, previous_href if edition else None,
+                                          "../../archive.html" if edition else None)
     if "eml" in formats:
         sender, recipient = mail or ("newsdigest@localhost", "newsdigest@localhost")
         files["digest.eml"] = render_eml(report, files.get("digest.md") or render_markdown(report, divergence_limit),
                                          render_html(report, divergence_limit), sender, recipient)
-    if report.edition is not None or "html" in formats:
+    if report.edition is not None:
         files[SUMMARY_NAME] = edition_summary(report)
     if "atom" in formats:
         files["feed.atom"] = render_atom(report)
