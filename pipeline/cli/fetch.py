@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -14,7 +13,7 @@ from ..config import Settings
 from ..errors import ConfigError, NoUsableInputError, SourcesUnavailableError
 from .app import EXIT_CODES, app
 from .errors import exit_on_error, stop_cleanly
-from .output import Output
+from .output import Output, check_log_format
 
 if TYPE_CHECKING:
     from ..sources import FetchReport
@@ -41,17 +40,19 @@ def fetch(
 
     output = Output(quiet, log_format)
     with exit_on_error(output):
+        check_log_format(log_format)
         settings = load_settings(config, list(set_ or []))
         specs = load_sources(_sources_file(sources, settings), settings.fetch.min_interval)
         store_path = store_path_for(store, settings)
         with stop_cleanly(), fetch_lock(store_path, wait):
             opened = open_store(store_path)
             try:
-                report = fetch_due(specs, opened, settings.fetch, settings.store.keep_days, _warn_unless_gone(output))
+                report = fetch_due(specs, opened, settings.fetch, settings.store.keep_days)
             finally:
                 opened.close()
+        # --quiet keeps errors only, but a gone feed needs the user: it is told on every run.
         for result in report.results:
-            if result.outcome == "gone":
+            if result.outcome == "gone" and output.quiet:
                 output.notice(result.warnings[0])
         if as_json:
             typer.echo(json.dumps(_report_json(report, store_path), indent=2))
@@ -99,14 +100,6 @@ def _sources_file(option: Path | None, settings: Settings) -> Path:
     if settings.sources.file:
         return Path(settings.sources.file).expanduser()
     raise ConfigError("no sources file: pass --sources FILE or set sources.file (see configs/sources.example.toml)")
-
-
-def _warn_unless_gone(output: Output) -> Callable[[str], None]:
-    """Gone feeds are told once, as a notice after the run, so --quiet still shows them."""
-    def log(message: str) -> None:
-        if "(410 Gone)" not in message:
-            output.log(message)
-    return log
 
 
 def _summary(report: FetchReport, store_path: Path) -> str:

@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from .app import EXIT_CODES, app
 from .errors import exit_on_error, stop_cleanly
 from .libraries import quiet_libraries
-from .output import Output
+from .output import Output, check_log_format
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -63,8 +63,7 @@ def summarise(
     if device:
         overrides.append(f"models.device={device}")
     with exit_on_error(output):
-        if log_format not in ("text", "json"):
-            raise ConfigError(f"--log-format must be text or json, not {log_format!r}")
+        check_log_format(log_format)
         settings = load_settings(config, overrides)
         open_engine = _engine(engine, ray_address, workers)
         files, urls = _split(paths or [])
@@ -74,7 +73,7 @@ def summarise(
         with stop_cleanly(), output.progress() as progress:
             result = summarise_paths(
                 files, settings, out, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                log=output.log, progress=progress, wait_s=wait, keep=keep, engine=open_engine, urls=urls, store=query,
+                progress=progress, wait_s=wait, keep=keep, engine=open_engine, urls=urls, store=query,
             )
     if as_json:
         typer.echo(result.report.model_dump_json(indent=2))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import NoUsableInputError
 from ..store import open_store
 from .clean import clean_body
-from .read import RawArticle, read_structured
+from ..domain import Article
+from .read import read_structured
 
 # The reader is chosen by suffix, so a fetched document is named after its kind.
 _SUFFIX = {"feed": ".rss", "page": ".html"}
@@ -26,7 +27,7 @@ class StoreQuery:
     until: str | None = None
 
 
-def read_store(query: StoreQuery) -> tuple[list[tuple[str, RawArticle]], list[str]]:
+def read_store(query: StoreQuery) -> tuple[list[tuple[str, Article]], list[str]]:
     """The store's articles whose time lies in [since, until), read in one snapshot; blurbs are said to be blurbs."""
     path, since, until = query.path, query.since, query.until
     if not path.exists():
@@ -45,23 +46,21 @@ def read_store(query: StoreQuery) -> tuple[list[tuple[str, RawArticle]], list[st
         if article.is_blurb:
             warnings.append(f"{article.id} ({article.source}) is only the feed's blurb: its page gave no full text")
         origin = article.url or f"store:{article.id}"
-        found.append((origin, RawArticle(
-            article.id, article.title, origin, hashlib.sha256(body.encode("utf-8")).hexdigest(), body,
-            outlet=article.outlet, published=article.published or article.first_seen, url=article.url,
+        found.append((origin, Article(
+            id=article.id, title=article.title, path=origin, sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            body=body, outlet=article.outlet, published=article.published or article.first_seen, url=article.url,
             source=article.source, tags=tuple(sorted(article.tags.items())),
         )))
     return found, warnings
 
 
-def read_fetched(url: str, kind: str, data: bytes) -> tuple[list[tuple[str, RawArticle]], list[str]]:
+def read_fetched(url: str, kind: str, data: bytes) -> tuple[list[tuple[str, Article]], list[str]]:
     """The articles of one fetched URL, read by the same readers as files; their path is the URL."""
     name = Path(re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://", 1)[-1]).strip("_")[:80] + _SUFFIX[kind])
     articles, warnings = read_structured(name, data)
     return list(_as_url(articles, url)), [w.replace(str(name), url) for w in warnings]
 
 
-def _as_url(articles: list[RawArticle], url: str) -> Iterator[tuple[str, RawArticle]]:
+def _as_url(articles: list[Article], url: str) -> Iterator[tuple[str, Article]]:
     for article in articles:
-        origin = article.url or url
-        yield origin, RawArticle(article.id, article.title, url, article.sha256, article.body, article.outlet,
-                                 article.published, article.url or url)
+        yield article.url or url, replace(article, path=url, url=article.url or url)
