@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -103,7 +104,7 @@ def _sources_file(option: Path | None, settings: Settings) -> Path:
 
 
 def _summary(report: FetchReport, store_path: Path) -> str:
-    polled = report.succeeded + report.failed
+    polled = report.polled
     new = sum(r.new for r in report.results)
     revised = sum(r.revised for r in report.results)
     not_modified = sum(r.outcome == "not-modified" for r in report.results)
@@ -115,10 +116,8 @@ def _summary(report: FetchReport, store_path: Path) -> str:
 def _report_json(report: FetchReport, store_path: Path) -> dict:
     return {
         "store": str(store_path), "requests": report.requests, "seconds": round(report.seconds, 3),
-        "pruned": report.pruned, "succeeded": report.succeeded, "failed": report.failed,
-        "sources": [{"url": r.url, "name": r.name, "outcome": r.outcome, "new": r.new, "revised": r.revised,
-                     "duplicates": r.duplicates, "pages": r.pages, "error": r.error, "warnings": r.warnings}
-                    for r in report.results],
+        "pruned": report.pruned, "polled": report.polled, "succeeded": report.succeeded, "failed": report.failed,
+        "sources": [asdict(r) for r in report.results],
     }
 
 

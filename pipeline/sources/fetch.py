@@ -37,10 +37,7 @@ class SourceResult:
     pages: int = 0
     error: str = ""
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def polled(self) -> bool:
-        return self.outcome in ("new", "not-modified", "failed")
+    polled: bool = False  # a request was made for it this run
 
 
 @dataclass
@@ -57,6 +54,10 @@ class FetchReport:
     @property
     def failed(self) -> int:
         return sum(r.outcome == "failed" for r in self.results)
+
+    @property
+    def polled(self) -> int:
+        return sum(r.polled for r in self.results)
 
     @property
     def all_failed(self) -> bool:
@@ -145,7 +146,7 @@ def _poll_all(poll: _Poll, due: list[SourceRow]) -> list[SourceResult]:
 
 def poll_source(poll: _Poll, row: SourceRow) -> SourceResult:
     """One feed: conditional GET, then its entries (and blurbs' pages) saved with its state in one transaction."""
-    result = SourceResult(row.url, row.name)
+    result = SourceResult(row.url, row.name, polled=True)
     conditional = {k: v for k, v in (("If-None-Match", row.etag), ("If-Modified-Since", row.last_modified)) if v}
     try:
         response = get(poll.client, row.fetch_url, poll.config, poll.gate, poll.requests, conditional, _FEED_ACCEPT)
