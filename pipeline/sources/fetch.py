@@ -91,6 +91,8 @@ def fetch_due(
     Each source's warnings are logged as it is done (and kept in its `SourceResult`)."""
     started = time.time()
     store.sync_sources(specs)
+    # One fetch per store at a time (the fetch lock): a claim left in the store is a killed fetch's.
+    store.drop_claims(started + config.host_delay)
     rows = store.sources([s.url for s in specs])
     results: list[SourceResult] = []
     due: list[SourceRow] = []
