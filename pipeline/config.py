@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from .clock import parse_utc, utc_now
 from .errors import ConfigError
 
 ENV_PREFIX = "NEWSDIGEST_"
@@ -39,16 +40,15 @@ def parse_duration(value: object) -> float:
 
 def parse_moment(value: str, now: datetime | None = None) -> datetime:
     """A window edge: a duration back from now ("24h") or an ISO time ("2026-12-01", "2026-12-01T06:00Z")."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     try:
         return now - timedelta(seconds=parse_duration(value))
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return parse_utc(value.strip())
     except ValueError:
         raise ValueError(f"{value!r} is neither a duration (90m, 24h, 7d) nor an ISO time (2026-12-01T06:00Z)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]

@@ -214,7 +214,7 @@ def _ingest(inputs: _Inputs, settings: Settings) -> tuple[list[Article], dict[st
 
 
 def _fetched(urls: list[str], settings: Settings, warnings: list[str]) -> list[list[tuple[str, Article]]]:
-    """URLs given as PATHS: fetched once, politely (per-host pace kept in the store when there is one)."""
+    """URLs given as PATHS: fetched once, politely (robots.txt, one request at a time per host)."""
     from .sources.documents import fetch_documents
 
     documents, fetch_warnings = fetch_documents(urls, settings.fetch)

@@ -179,3 +179,13 @@ def test_summarise_combines_the_store_with_paths(tmp_path, fake_bundle):
     report = summarise_paths([folder], Settings(), None, fake_bundle,
                              store=StoreQuery(tmp_path / "s.sqlite", utc_iso(now - 60), None)).report
     assert sorted(a.path for a in report.articles) == sorted([str(folder / "local.txt"), "http://feeds.test/undated"])
+
+
+def test_doctor_checks_the_sources_file_and_store_when_configured(tmp_path, monkeypatch):
+    from pipeline.doctor import _live_sources
+
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[feed]]\nname = "A"\n')
+    monkeypatch.setenv("NEWSDIGEST_STORE", str(tmp_path / "data" / "store.sqlite"))
+    sources, store = _live_sources(Settings.model_validate({"sources": {"file": str(bad)}}))
+    assert not sources.ok and "url" in sources.detail and store.ok and str(tmp_path / "data") in store.detail

@@ -101,3 +101,29 @@ def test_reads_see_a_consistent_snapshot_while_a_fetch_writes(slow_server, tmp_p
         child.kill()
         child.wait()
     assert all(c % 3 == 0 for c in counts) and counts == sorted(counts) and counts[-1] == 3 * FEEDS
+
+
+def test_a_fetch_killed_mid_request_does_not_hold_its_host_for_the_next(tmp_path):
+    server = Loopback()
+    try:
+        server.routes["/slow.xml"] = Reply(200, rss("S", []), delay_s=5)
+        server.routes["/f0.xml"] = Reply(200, rss("F", [{"title": "t", "link": server.url("/a"), "guid": "a",
+                                                        "text": full(ARTICLES[0])}]))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[[feed]]\nname = "Slow"\nurl = "{server.url("/slow.xml")}"\n')
+        store_path = tmp_path / "store.sqlite"
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "fetch", "--sources", str(sources), "--store", str(store_path)],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+        deadline = time.time() + 30
+        while server.active == 0:
+            assert time.time() < deadline, "the child fetch never reached the server"
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)  # in the middle of its request: its claim on the host stays in the store
+        child.wait()
+        store = open_store(store_path)
+        started = time.monotonic()
+        report = fetch_due([SourceSpec(server.url("/f0.xml"), "Fast")], store, FetchConfig(host_delay=0.1), 30)
+        assert report.results[0].new == 1 and time.monotonic() - started < 3
+    finally:
+        server.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -14,7 +14,7 @@ from ..config import Settings
 from ..errors import ConfigError, NoUsableInputError, SourcesUnavailableError
 from .app import EXIT_CODES, app
 from .errors import exit_on_error, stop_cleanly
-from .output import Output
+from .output import Output, check_log_format
 
 if TYPE_CHECKING:
     from ..sources import FetchReport
@@ -41,17 +41,19 @@ def fetch(
 
     output = Output(quiet, log_format)
     with exit_on_error(output):
+        check_log_format(log_format)
         settings = load_settings(config, list(set_ or []))
         specs = load_sources(_sources_file(sources, settings), settings.fetch.min_interval)
         store_path = store_path_for(store, settings)
         with stop_cleanly(), fetch_lock(store_path, wait):
             opened = open_store(store_path)
             try:
-                report = fetch_due(specs, opened, settings.fetch, settings.store.keep_days, _warn_unless_gone(output))
+                report = fetch_due(specs, opened, settings.fetch, settings.store.keep_days)
             finally:
                 opened.close()
+        # --quiet keeps errors only, but a gone feed needs the user: it is told on every run.
         for result in report.results:
-            if result.outcome == "gone":
+            if result.outcome == "gone" and output.quiet:
                 output.notice(result.warnings[0])
         if as_json:
             typer.echo(json.dumps(_report_json(report, store_path), indent=2))
@@ -101,16 +103,8 @@ def _sources_file(option: Path | None, settings: Settings) -> Path:
     raise ConfigError("no sources file: pass --sources FILE or set sources.file (see configs/sources.example.toml)")
 
 
-def _warn_unless_gone(output: Output) -> Callable[[str], None]:
-    """Gone feeds are told once, as a notice after the run, so --quiet still shows them."""
-    def log(message: str) -> None:
-        if "(410 Gone)" not in message:
-            output.log(message)
-    return log
-
-
 def _summary(report: FetchReport, store_path: Path) -> str:
-    polled = report.succeeded + report.failed
+    polled = report.polled
     new = sum(r.new for r in report.results)
     revised = sum(r.revised for r in report.results)
     not_modified = sum(r.outcome == "not-modified" for r in report.results)
@@ -122,10 +116,8 @@ def _summary(report: FetchReport, store_path: Path) -> str:
 def _report_json(report: FetchReport, store_path: Path) -> dict:
     return {
         "store": str(store_path), "requests": report.requests, "seconds": round(report.seconds, 3),
-        "pruned": report.pruned, "succeeded": report.succeeded, "failed": report.failed,
-        "sources": [{"url": r.url, "name": r.name, "outcome": r.outcome, "new": r.new, "revised": r.revised,
-                     "duplicates": r.duplicates, "pages": r.pages, "error": r.error, "warnings": r.warnings}
-                    for r in report.results],
+        "pruned": report.pruned, "polled": report.polled, "succeeded": report.succeeded, "failed": report.failed,
+        "sources": [asdict(r) for r in report.results],
     }
 
 

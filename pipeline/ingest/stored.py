@@ -47,8 +47,8 @@ def read_store(query: StoreQuery) -> tuple[list[tuple[str, Article]], list[str]]
             warnings.append(f"{article.id} ({article.source}) is only the feed's blurb: its page gave no full text")
         origin = article.url or f"store:{article.id}"
         found.append((origin, Article(
-            article.id, article.title, origin, hashlib.sha256(body.encode("utf-8")).hexdigest(), body,
-            outlet=article.outlet, published=article.published or article.first_seen, url=article.url,
+            id=article.id, title=article.title, path=origin, sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            body=body, outlet=article.outlet, published=article.published or article.first_seen, url=article.url,
             source=article.source, tags=tuple(sorted(article.tags.items())),
         )))
     return found, warnings
@@ -63,5 +63,4 @@ def read_fetched(url: str, kind: str, data: bytes) -> tuple[list[tuple[str, Arti
 
 def _as_url(articles: list[Article], url: str) -> Iterator[tuple[str, Article]]:
     for article in articles:
-        origin = article.url or url
-        yield origin, replace(article, path=url, url=article.url or url)
+        yield article.url or url, replace(article, path=url, url=article.url or url)

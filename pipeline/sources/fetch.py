@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -18,7 +19,7 @@ from .http import FetchFailed, RequestLog, Response, get, make_client
 from .politeness import HostBlocked, HostGate, host_of
 from .robots import RobotsCache
 
-Log = Callable[[str], None]
+log = logging.getLogger(__name__)
 _FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
@@ -36,10 +37,7 @@ class SourceResult:
     pages: int = 0
     error: str = ""
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def polled(self) -> bool:
-        return self.outcome in ("new", "not-modified", "failed")
+    polled: bool = False  # a request was made for it this run
 
 
 @dataclass
@@ -56,6 +54,10 @@ class FetchReport:
     @property
     def failed(self) -> int:
         return sum(r.outcome == "failed" for r in self.results)
+
+    @property
+    def polled(self) -> int:
+        return sum(r.polled for r in self.results)
 
     @property
     def all_failed(self) -> bool:
@@ -82,18 +84,23 @@ class _Poll:
 
 def fetch_due(
     specs: Sequence[SourceSpec], store: Store, config: FetchConfig, keep_days: float,
-    log: Log = lambda _m: None, client: httpx.Client | None = None,
+    client: httpx.Client | None = None,
 ) -> FetchReport:
-    """Poll the sources that are due, store new and revised articles, prune old ones; never raises for one source."""
+    """Poll the sources that are due, store new and revised articles, prune old ones; never raises for one source.
+
+    Each source's warnings are logged as it is done (and kept in its `SourceResult`)."""
     started = time.time()
     store.sync_sources(specs)
+    # One fetch per store at a time (the fetch lock): a claim left in the store is a killed fetch's.
+    store.drop_claims(started + config.host_delay)
     rows = store.sources([s.url for s in specs])
     results: list[SourceResult] = []
     due: list[SourceRow] = []
     for row in rows:
         if row.status == "gone":
-            results.append(SourceResult(row.url, row.name, "gone", warnings=[
-                f"{row.name}: {row.url} is gone (410 Gone); it is no longer polled: remove it from the sources file"]))
+            gone = f"{row.name}: {row.url} is gone (410 Gone); it is no longer polled: remove it from the sources file"
+            log.warning(gone)
+            results.append(SourceResult(row.url, row.name, "gone", warnings=[gone]))
         elif row.next_poll is not None and row.next_poll > started:
             results.append(SourceResult(row.url, row.name, "skipped"))
         else:
@@ -108,7 +115,7 @@ def fetch_due(
     )
     poll = _Poll(store, config, http_client, gate, robots, requests, started)
     try:
-        results.extend(_poll_all(poll, due, log))
+        results.extend(_poll_all(poll, due))
     finally:
         if own_client:
             http_client.close()
@@ -118,7 +125,7 @@ def fetch_due(
     return FetchReport(results, pruned, len(logged), time.time() - started)
 
 
-def _poll_all(poll: _Poll, due: list[SourceRow], log: Log) -> list[SourceResult]:
+def _poll_all(poll: _Poll, due: list[SourceRow]) -> list[SourceResult]:
     """Hosts in parallel (bounded), each host's feeds one after another."""
     by_host: dict[str, list[SourceRow]] = defaultdict(list)
     for row in due:
@@ -131,7 +138,7 @@ def _poll_all(poll: _Poll, due: list[SourceRow], log: Log) -> list[SourceResult]
         for row in rows:
             result = poll_source(poll, row)
             for warning in result.warnings:
-                log(f"warning: {warning}")
+                log.warning(warning)
             done.append(result)
         return done
 
@@ -141,7 +148,7 @@ def _poll_all(poll: _Poll, due: list[SourceRow], log: Log) -> list[SourceResult]
 
 def poll_source(poll: _Poll, row: SourceRow) -> SourceResult:
     """One feed: conditional GET, then its entries (and blurbs' pages) saved with its state in one transaction."""
-    result = SourceResult(row.url, row.name)
+    result = SourceResult(row.url, row.name, polled=True)
     conditional = {k: v for k, v in (("If-None-Match", row.etag), ("If-Modified-Since", row.last_modified)) if v}
     try:
         response = get(poll.client, row.fetch_url, poll.config, poll.gate, poll.requests, conditional, _FEED_ACCEPT)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..clock import utc_stamp
+
 # Query parameters that only say where a click came from; the same article with and without them is one article.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "__hs")
 _TRACKING_NAMES = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mkt_tok", "ocid", "cmpid", "_ga"})
@@ -16,9 +18,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def utc_iso(moment: datetime | float) -> str:
     """One textual form for every stored time, so times compare as strings: 2026-12-02T06:00:00Z."""
-    if not isinstance(moment, datetime):
-        moment = datetime.fromtimestamp(moment, timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, timezone.utc))
 
 
 def canonical_url(url: str) -> str:

@@ -260,6 +260,12 @@ class Store(StorySQL):
             )
         return 0.0, False
 
+    def drop_claims(self, next_allowed: float) -> None:
+        """Cut every host's turn back to `next_allowed` at the latest (Retry-After stays): called by a fetch that
+        holds the fetch lock, so any claim still in the store was left by a fetch that died mid-request."""
+        with self._write() as db:
+            db.execute("UPDATE hosts SET next_allowed = MIN(next_allowed, ?)", (next_allowed,))
+
     def release_host(self, host: str, next_allowed: float, blocked_until: float = 0.0) -> None:
         with self._write() as db:
             db.execute(
