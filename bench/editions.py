@@ -246,6 +246,7 @@ def coverage_by_tag(bundle, work: Path, limit: int | None) -> dict:
     rows = rows[:limit] if limit else rows
     settings = Settings.model_validate({"stories": {"group_threshold": 0.0}, "edition": {"timezone": "UTC"}})
     top_hits = any_hits = with_items = 0
+    any_chance = 0.0  # per story: the share of the three one-side-apart partitions among its items
     named_top: Counter[frozenset[str]] = Counter()
     truth: Counter[frozenset[str]] = Counter()
     for row, partition in rows:
@@ -271,8 +272,9 @@ def coverage_by_tag(bundle, work: Path, limit: int | None) -> dict:
             named_top[parts[0]] += 1
             top_hits += parts[0] == wanted
             any_hits += wanted in parts
+            any_chance += len({p for p in parts if len(p) == 1}) / 3
     majority = truth.most_common(1)[0] if truth else (frozenset(), 0)
-    return {"stories": len(rows), "with_items": with_items, "top": top_hits, "any": any_hits,
+    return {"stories": len(rows), "with_items": with_items, "top": top_hits, "any": any_hits, "any_chance": any_chance,
             "majority": majority, "truth": truth, "named_top": named_top}
 
 
@@ -291,8 +293,8 @@ def render(replayed: dict, history: dict, coverage: dict, command: str, seconds:
     lines = [
         "## Editions (stories across runs, what is new, coverage by tag)", "",
         f"Command: `{command}` ({seconds / 60:.1f} min). Machine: {platform.machine()}, {os.cpu_count()} CPUs "
-        "shared with other jobs, Python " + platform.python_version() + "; real embedded models (MiniLM, spaCy), "
-        "extractive mode.", "",
+        f"shared with other jobs (load average {os.getloadavg()[0]:.0f} at the end), Python "
+        + platform.python_version() + "; real embedded models (MiniLM, spaCy), extractive mode.", "",
         f"**Replay**: {replayed['articles']} articles ({replayed['stories']} AllSides dev stories of "
         f"{replayed['start']:%Y-%m-%d} and the two days after, 3 articles each, and the 46-article recession story "
         f"spread over the same days), one edition per hour over the last 24 hours, {len(replayed['warm'])} editions.", "",
@@ -316,7 +318,9 @@ def render(replayed: dict, history: dict, coverage: dict, command: str, seconds:
         "| what names the roundup's sides | stories | share of stories |", "|---|---|---|",
         f"| top coverage item | {coverage['top']} | {coverage['top'] / max(1, coverage['stories']):.1%} |",
         f"| any coverage item | {coverage['any']} | {coverage['any'] / max(1, coverage['stories']):.1%} |",
-        f"| chance (one of three sides set apart) | | 33.3% |",
+        f"| chance, top item (one of three sides set apart) | | 33.3% |",
+        f"| chance, any item (share of the three partitions the items set apart) | "
+        f"{coverage['any_chance']:.1f} | {coverage['any_chance'] / max(1, coverage['stories']):.1%} |",
         f"| peer: always the commonest roundup partition ({name(coverage['majority'][0])}) | "
         f"{coverage['majority'][1]} | {coverage['majority'][1] / max(1, coverage['stories']):.1%} |",
         "",
