@@ -247,6 +247,7 @@ def coverage_by_tag(bundle, work: Path, limit: int | None) -> dict:
     settings = Settings.model_validate({"stories": {"group_threshold": 0.0}, "edition": {"timezone": "UTC"}})
     top_hits = any_hits = with_items = 0
     any_chance = 0.0  # per story: the share of the three one-side-apart partitions among its items
+    most_hits = 0  # the side set apart by the most items (ties: none)
     named_top: Counter[frozenset[str]] = Counter()
     truth: Counter[frozenset[str]] = Counter()
     for row, partition in rows:
@@ -273,8 +274,11 @@ def coverage_by_tag(bundle, work: Path, limit: int | None) -> dict:
             top_hits += parts[0] == wanted
             any_hits += wanted in parts
             any_chance += len({p for p in parts if len(p) == 1}) / 3
+            counted = Counter(parts).most_common()
+            if len(counted) == 1 or counted[0][1] > counted[1][1]:
+                most_hits += counted[0][0] == wanted
     majority = truth.most_common(1)[0] if truth else (frozenset(), 0)
-    return {"stories": len(rows), "with_items": with_items, "top": top_hits, "any": any_hits, "any_chance": any_chance,
+    return {"stories": len(rows), "with_items": with_items, "top": top_hits, "any": any_hits, "any_chance": any_chance, "most": most_hits,
             "majority": majority, "truth": truth, "named_top": named_top}
 
 
@@ -288,20 +292,26 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} s, p90 {p90:.2f} s, max {max(values):.2f} s (n={len(values)})"
 
 
-def render(replayed: dict, history: dict, coverage: dict, command: str, seconds: float) -> str:
+def render(replayed: dict | None, history: dict, coverage: dict, command: str, seconds: float) -> str:
     name = lambda p: "+".join(sorted(p)) or "none"  # noqa: E731
-    lines = [
+    head = [
         "## Editions (stories across runs, what is new, coverage by tag)", "",
         f"Command: `{command}` ({seconds / 60:.1f} min). Machine: {platform.machine()}, {os.cpu_count()} CPUs "
         f"shared with other jobs (load average {os.getloadavg()[0]:.0f} at the end), Python "
         + platform.python_version() + "; real embedded models (MiniLM, spaCy), extractive mode.", "",
+    ]
+    return "\n".join(head + (_replay_lines(replayed, history) if replayed else []) + _coverage_lines(coverage, name))
+
+
+def _replay_lines(replayed: dict, history: dict) -> list[str]:
+    return [
         f"**Replay**: {replayed['articles']} articles ({replayed['stories']} AllSides dev stories of "
         f"{replayed['start']:%Y-%m-%d} and the two days after, 3 articles each, and the 46-article recession story "
         f"spread over the same days), one edition per hour over the last 24 hours, {len(replayed['warm'])} editions.", "",
         f"- new articles per edition: mean {100 * sum(replayed['new_share']) / max(1, len(replayed['new_share'])):.1f}% "
         "of the window",
         f"- first edition (loads the models; {len(replayed['first'])} articles analysed and embedded): "
-        f"{replayed['warm'][0]:.2f} s" if replayed["warm"] else "- first edition: n/a",
+        f"{replayed['warm'][0]:.2f} s",
         f"- warm run (cache on, only new articles computed; editions after the first): {_ms(replayed['warm'][1:])}",
         f"- cold run (same edition, no cache, everything computed; models already loaded): {_ms(replayed['cold'])}",
         f"- stories that changed id between consecutive editions: **{replayed['changed']}** "
@@ -313,11 +323,17 @@ def render(replayed: dict, history: dict, coverage: dict, command: str, seconds:
         "| store | run time | peak traced memory |", "|---|---|---|",
         *[f"| {label} | {s:.2f} s | {m / 1e6:.1f} MB |" for label, (s, m) in history.items()],
         "",
+    ]
+
+
+def _coverage_lines(coverage: dict, name) -> list[str]:
+    return [
         f"**Coverage by tag** (stance as the tag): {coverage['stories']} AllSides dev stories whose roundup sets one "
         f"or two sides apart; {coverage['with_items']} got coverage divergences with tagged sides.", "",
         "| what names the roundup's sides | stories | share of stories |", "|---|---|---|",
         f"| top coverage item | {coverage['top']} | {coverage['top'] / max(1, coverage['stories']):.1%} |",
         f"| any coverage item | {coverage['any']} | {coverage['any'] / max(1, coverage['stories']):.1%} |",
+        f"| the side most items set apart (ties: none) | {coverage['most']} | {coverage['most'] / max(1, coverage['stories']):.1%} |",
         f"| chance, top item (one of three sides set apart) | | 33.3% |",
         f"| chance, any item (share of the three partitions the items set apart) | "
         f"{coverage['any_chance']:.1f} | {coverage['any_chance'] / max(1, coverage['stories']):.1%} |",
@@ -328,7 +344,6 @@ def render(replayed: dict, history: dict, coverage: dict, command: str, seconds:
         + "; top items named: " + ", ".join(f"{name(p)} {n}" for p, n in coverage["named_top"].most_common()) + ".",
         "",
     ]
-    return "\n".join(lines)
 
 
 def main() -> None:
@@ -337,6 +352,7 @@ def main() -> None:
     parser.add_argument("--cold-every", type=int, default=12, help="measure a cold run and memory every N hours")
     parser.add_argument("--history", type=int, default=30_000)
     parser.add_argument("--coverage-stories", type=int, default=0, help="0 = all with a roundup partition")
+    parser.add_argument("--only-coverage", action="store_true", help="skip the replay (part 1)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     apply_offline_policy(False)
@@ -347,11 +363,12 @@ def main() -> None:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-editions-") as tmp:
         work = Path(tmp)
-        replayed = replay(bundle, work, args.hours, args.cold_every)
-        history = history_effect(bundle, replayed, args.history)
+        replayed = None if args.only_coverage else replay(bundle, work, args.hours, args.cold_every)
+        history = history_effect(bundle, replayed, args.history) if replayed else {}
         coverage = coverage_by_tag(bundle, work, args.coverage_stories or None)
     command = "nice python bench/editions.py " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k != "out")
+        f"--{k.replace('_', '-')}" + ("" if v is True else f" {v}")
+        for k, v in vars(args).items() if v not in (None, False) and k != "out")
     text = render(replayed, history, coverage, command, time.perf_counter() - began)
     print(text)
     if args.out:
