@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -409,3 +410,24 @@ def test_plain_files_are_no_edition(tmp_path, fake_bundle):
     assert 'class="new"' not in page and 'rel="prev"' not in page
     assert not (tmp_path / "out" / "archive.html").exists() and 'archive.html' not in page
     assert {p.name for p in result.run_dir.iterdir()} == {"digest.md", "digest.json", "index.html"}
+
+
+def test_archive_lists_only_the_kept_editions_newest_first(tmp_path):
+    from pipeline.publish import prune_runs, run_folders
+    from pipeline.report.archive import render_archive
+
+    runs = tmp_path / "runs"
+    for hour in range(5):
+        folder = runs / f"20211018T{10 + hour:02d}0000Z"
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text("page")
+        (folder / "edition.json").write_text(json.dumps(
+            {"time": f"2021-10-18T{10 + hour:02d}:00:00Z", "label": f"18 Oct {10 + hour}:00", "stories": hour,
+             "articles": 2 * hour, "with_news": 1}))
+    removed = prune_runs(tmp_path, 3)
+    page = render_archive(run_folders(tmp_path))
+    assert [p.name for p in removed] == ["20211018T100000Z", "20211018T110000Z"]
+    hrefs = re.findall(r'href="(runs/[^"]+)"', page)
+    assert hrefs == [f"runs/20211018T{h}0000Z/index.html" for h in (14, 13, 12)]
+    assert "18 Oct 14:00" in page and "4 stories, 8 articles, 1 with news" in page and "3 editions kept" in page
+    assert "<script" not in page
