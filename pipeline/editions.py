@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from .clock import parse_utc
+from .clock import parse_utc, utc_now
 from .report.schema import DigestReport, EditionModel, StoryModel, TagCoverageModel
 from .store import Store, open_store, utc_iso
 
@@ -48,7 +48,7 @@ class Edition:
 def open_edition(store_path: Path, until: str | None, since: str | None, zone_name: str = "") -> Edition:
     """The edition a run over the store makes; `until` None is now."""
     zone, name = time_zone(zone_name)
-    return Edition(store_path, until or utc_iso(datetime.now().astimezone()), since, zone, name)
+    return Edition(store_path, until or utc_iso(utc_now()), since, zone, name)
 
 
 def time_zone(name: str) -> tuple[tzinfo, str]:
