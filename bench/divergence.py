@@ -195,7 +195,8 @@ def scaling(models: ModelBundle, cfg: DivergenceConfig, sizes: Sequence[int], re
 
 
 def _clear_caches() -> None:
-    for fn in (diverge._content_words, diverge._probe, diverge._first_figures, markers):
+    from pipeline.diverge import conflicts, coverage, view
+    for fn in (view.content_words, coverage._probe, conflicts._first_figures, markers):
         fn.cache_clear()
 
 

@@ -27,8 +27,9 @@ CACHE_VERSION = "3"
 # Bump when digests or divergences would change for the same articles and settings (a selection
 # or detector change); analyses and vectors stay cached. 2: story digests discount sentences
 # that lean on an earlier one; a name in another spelling is no omission; a principal on the
-# record beside officials is no attribution divergence.
-DIGEST_VERSION = 2
+# record beside officials is no attribution divergence. 3: framing items pair only tellings of one
+# claim, name their subtype and each side's framing words (issue 18).
+DIGEST_VERSION = 3
 
 
 def cache_key(*parts: Any) -> str:
@@ -138,8 +139,9 @@ def digest_from_json(data: dict) -> Digest:
 
 def divergences_to_json(items: tuple[Divergence, ...]) -> list[dict]:
     return [
-        {"kind": d.kind, "topic": d.topic, "summary": d.summary, "confidence": d.confidence,
-         "positions": [[list(p.article_ids), p.text, _citations_json(p.citations)] for p in d.positions]}
+        {"kind": d.kind, "topic": d.topic, "summary": d.summary, "confidence": d.confidence, "subtype": d.subtype,
+         "positions": [[list(p.article_ids), p.text, _citations_json(p.citations), list(p.words)]
+                       for p in d.positions]}
         for d in items
     ]
 
@@ -147,7 +149,7 @@ def divergences_to_json(items: tuple[Divergence, ...]) -> list[dict]:
 def divergences_from_json(data: list[dict]) -> tuple[Divergence, ...]:
     return tuple(
         Divergence(d["kind"], d["topic"], d["summary"],
-                   tuple(Position(tuple(ids), text, _citations(c)) for ids, text, c in d["positions"]),
-                   d["confidence"])
+                   tuple(Position(tuple(ids), text, _citations(c), tuple(words)) for ids, text, c, words in d["positions"]),
+                   d["confidence"], d["subtype"])
         for d in data
     )

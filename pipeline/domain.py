@@ -83,6 +83,8 @@ class Position:
     article_ids: tuple[str, ...]
     text: str
     citations: tuple[Citation, ...]
+    # The words that carry a framing difference on this side ("reportedly", "slammed"), as written.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Divergence:
     summary: str
     positions: tuple[Position, ...]
     confidence: float
+    # framing only: hedge (hedged vs flat), loaded (loaded vs plain words), judgement (opposite judgements)
+    subtype: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Shipped (pipeline/data/lexicons/, credited in NOTICE): Hyland's hedges, Hooper's
 factive verbs, Karttunen's implicative verbs, the report verbs and the 654 bias-inducing lemmas of
 Recasens, Danescu-Niculescu-Mizil and Jurafsky (ACL 2013), as released with that paper. Not
 shipped: the MPQA subjectivity clues (Wilson, Wiebe and Hoffmann 2005) are GPL, so they are read
-only from a path the user gives (`NEWSDIGEST_SUBJECTIVITY_CLUES` or `subjectivity_clues(path)`).
+only from a path given to `lexicon(clues)` (the benchmark measures them from ../shared/data/lexicons/).
 
 A word is matched with its regular inflections ("claim": "claims", "claimed", "claiming") and the
 irregular past forms of the verbs these lists hold ("sink": "sank"); lists that give inflected
@@ -14,14 +14,12 @@ forms themselves (the hedges) are matched as written.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-LEXICON_DIR = Path(__file__).resolve().parent / "data" / "lexicons"
-CLUES_ENV = "NEWSDIGEST_SUBJECTIVITY_CLUES"
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicons"
 
 # Past forms English spells apart; enough for the verbs of these lists (not a lemmatiser).
 _IRREGULAR = {"say": ("said",), "tell": ("told",), "think": ("thought",), "find": ("found",), "see": ("saw", "seen"),
@@ -140,10 +138,53 @@ def clue_entries(path: Path) -> list[tuple[str, Entry, bool]]:
             for word, kind, stemmed, pos, polarity in read_clues(path) if kind in ("strongsubj", "weaksubj")]
 
 
-def clues_path() -> Path | None:
-    """The user's copy of the MPQA clues, if they named one that exists."""
-    value = os.environ.get(CLUES_ENV, "").strip()
-    return Path(value) if value and Path(value).is_file() else None
+# Shields (Prince, Frader and Bosk 1982) keep the writer at a distance from a claim; Hyland's
+# approximators ("about", "roughly", "mostly", "often") blur a figure or a frequency instead, and
+# "would", "should", "could", "may", "might" mostly mark tense, duty or a condition in news copy.
+APPROXIMATORS = frozenset({
+    "about", "almost", "approximately", "around", "roughly", "essentially", "mostly", "mainly", "largely", "generally",
+    "typically", "typical", "usually", "often", "sometimes", "frequently", "relatively", "somewhat", "fairly", "quite",
+    "rather", "broadly", "certain", "certain amount", "certain extent", "certain level", "in general", "in most cases",
+    "in most instances", "on the whole", "would", "should", "ought", "could", "may", "might", "tend to", "tends to",
+    "tended to", "feel", "felt", "feels", "estimate", "estimated", "indicate", "indicated", "indicates", "argue",
+    "argues", "argued", "from our perspective", "from my perspective", "from this perspective", "to my knowledge",
+    # Hyland's "claim"/"claims" are the writer's own verbs; in news they are mostly nouns ("his claim").
+    "claim", "claims"})
+# Verbs that only report: the AP Stylebook's "said" and its plain companions.
+NEUTRAL_REPORT = frozenset({
+    "say", "said", "tell", "told", "add", "state", "report", "announce", "write", "ask", "speak", "spoke", "explain",
+    "describe", "note", "mention", "comment", "respond", "reply", "issue", "read", "cite", "quote", "refer", "inform",
+    "release", "present", "express", "continue", "include", "see", "hear", "know", "learn", "find", "think",
+    "believe", "expect", "hope", "want", "need", "show", "mean", "make"})
+# Verbs of saying that the lexicons mark but that name what was done ("rejected", "confirmed",
+# "ordered"), not how it was said.
+SPEECH_EVENTS = frozenset({
+    "agree", "confirm", "reject", "refuse", "deny", "order", "rule", "support", "oppose", "threaten", "demand",
+    "estimate", "indicate", "decide", "answer", "testify", "prompt", "prove", "demonstrate", "conclude", "question",
+    "point", "guess", "imagine", "predict", "surmise", "forget", "remember", "recall", "observe", "discover",
+    "realize", "defend", "disagree", "point out", "remark", "declare", "emphasize"})
+
+
+def framing_classes(cue: Cue) -> set[str]:
+    """The framing categories a lexicon word belongs to: hedge (a shield), loaded verb (a verb of
+    saying that colours the speaker), negative or positive (a strongly subjective modifier of
+    prior polarity, MPQA only)."""
+    out = set()
+    lemmas = {e.lemma for e in cue.entries}
+    if cue.has("hedge") and cue.word not in APPROXIMATORS and not lemmas & NEUTRAL_REPORT:
+        out.add("hedge")
+    if (cue.has("report") and cue.word.endswith(("ed", "ing")) and not lemmas & (NEUTRAL_REPORT | SPEECH_EVENTS)
+            and any(e.lexicon in ("bias", "assertive", "factive") for e in cue.entries)):
+        out.add("loaded verb")
+    subjective = [e for e in cue.entries if e.lexicon.endswith("subj")]
+    # An entry for the word as written ("glaring", adj) outranks an inflection of another ("glare", verb).
+    subjective = [e for e in subjective if e.lemma == cue.word] or subjective
+    # A word MPQA also lists as a noun or verb ("harassment", "losing") may name a thing or an act.
+    if subjective and not any(e.pos in ("noun", "verb") for e in subjective):
+        strong = [e for e in subjective if e.lexicon == "strongsubj" and e.polarity]
+        if strong and len({e.polarity for e in strong}) == 1:
+            out.add("negative" if strong[0].polarity < 0 else "positive")
+    return out
 
 
 @functools.lru_cache(maxsize=4)
