@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..config import DivergenceConfig
-from ..domain import Divergence
+from ..domain import Divergence, FramingSubtype
 from ..nlp.framing_words import Markers, markers
 from .view import KIND_WEIGHT, Item, StoryView, aligned_pairs, content_words, item_names, position, topic
 
@@ -36,7 +36,7 @@ MIN_OVERLAP = 0.08
 class Contrast:
     """How two tellings of one thing differ in framing."""
 
-    subtype: str  # hedge | loaded | judgement
+    subtype: FramingSubtype
     summary: str
 
 
