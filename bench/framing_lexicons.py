@@ -35,6 +35,8 @@ def _set(**changes) -> Callable[[], None]:
                 framing_words.SUBJECTIVITY_CLUES = value
             elif name == "min_overlap":
                 framing.MIN_OVERLAP = value
+            elif name == "drop_event_words":
+                framing_words.DROP_EVENT_WORDS = value
             else:
                 framing_words.USE_LEXICONS[name.replace("_", " ")] = value
     return apply
@@ -48,6 +50,7 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "+ loaded verbs + MPQA": _set(loaded_verb=True, clues=CLUES),
     "no same-claim gate (overlap 0, hedge scope still checked)": _set(min_overlap=0.0),
     "same-claim overlap 0.12": _set(min_overlap=0.12),
+    "house lists without movement and state-of-mind words (surge, boost, hope, fear ...)": _set(drop_event_words=True),
 }
 
 
@@ -66,12 +69,13 @@ def main() -> None:
             articles = articles_from_texts(["\n".join(rows[g["id"]]["news"][s]["newBody"]) for s in SIDES], models, prefix="doc")
             stories.append((g, articles, vectors_for(articles, models)))
         prepared[name] = stories
-    defaults = (dict(framing_words.USE_LEXICONS), framing_words.SUBJECTIVITY_CLUES, framing.MIN_OVERLAP)
+    defaults = (dict(framing_words.USE_LEXICONS), framing_words.SUBJECTIVITY_CLUES, framing.MIN_OVERLAP,
+                framing_words.DROP_EVENT_WORDS)
     print("| variant | " + " | ".join(f"{Path(n).stem} framing P / R" for n in args.sets) + " |")
     print("|---|" + "---|" * len(args.sets))
     for label, apply in VARIANTS.items():
         framing_words.USE_LEXICONS.update(defaults[0])
-        framing_words.SUBJECTIVITY_CLUES, framing.MIN_OVERLAP = defaults[1], defaults[2]
+        framing_words.SUBJECTIVITY_CLUES, framing.MIN_OVERLAP, framing_words.DROP_EVENT_WORDS = defaults[1:]
         apply()
         framing_words.markers.cache_clear()
         cells = []

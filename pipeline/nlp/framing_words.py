@@ -72,11 +72,7 @@ EVENT_WORDS = {"surge", "soar", "boost", "thrive", "plunge", "slump", "stumble",
 DROP_EVENT_WORDS = False
 
 
-def _without_events(stems: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(s for s in stems if not (DROP_EVENT_WORDS and s in EVENT_WORDS))
-
-
-_CATEGORIES = {name: _lexicon(_without_events(stems), name == "loaded verb") for name, stems in
+_CATEGORIES = {name: _lexicon(stems, name == "loaded verb") for name, stems in
                (("hedge", HEDGES), ("booster", BOOSTERS), ("loaded verb", LOADED_VERBS),
                 ("negative", NEGATIVE), ("positive", POSITIVE))}
 
@@ -116,7 +112,7 @@ def markers(text: str) -> Markers:
     tokens = re.findall(r"[a-z]+(?:-[a-z]+)*", text)
     found: dict[str, list[str]] = {}
     for name, (words, phrases) in _CATEGORIES.items():
-        hits = [t for t in tokens if t in words]
+        hits = [t for t in tokens if t in words and not (DROP_EVENT_WORDS and words[t] in EVENT_WORDS)]
         hits += [p for p in phrases if re.search(rf"\b{re.escape(p)}\b", text)]
         found[name] = hits
     for cue in lexicon(SUBJECTIVITY_CLUES).cues(text):
