@@ -41,7 +41,7 @@ class Loopback:
 
     def __init__(self, host: str = "127.0.0.1", latency_s: Callable[[], float] | None = None) -> None:
         self.routes: dict[str, Reply | Route] = {}
-        self.hits: list[Hit] = []
+        self._hits: list[Hit] = []
         self.latency_s = latency_s
         self.active = 0
         self.max_active = 0
@@ -65,6 +65,15 @@ class Loopback:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Every request served so far; waits (briefly) for handlers still noting theirs after the reply went out."""
+        deadline = time.time() + 5
+        while self.active and time.time() < deadline:
+            time.sleep(0.005)
+        with self._lock:
+            return list(self._hits)
 
     def paths(self) -> list[str]:
         return [h.path for h in self.hits]
@@ -99,7 +108,7 @@ class Loopback:
         finally:
             with self._lock:
                 self.active -= 1
-                self.hits.append(Hit(start, end or time.time(), handler.path, headers, reply.status))
+                self._hits.append(Hit(start, end or time.time(), handler.path, headers, reply.status))
 
 
 def page_html(article: dict, feed_url: str | None = None) -> bytes:

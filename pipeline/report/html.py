@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from markupsafe import Markup, escape
+
 from .edition import coverage_line, new_since, shown_time, timeline
 from .schema import DigestReport, StoryModel
 from .sources import Sources
@@ -24,10 +26,24 @@ def render_html(report: DigestReport, divergence_limit: int = 8, previous_href: 
     sources = Sources(report)
     return env.get_template("index.html.j2").render(
         report=report, sources=sources.of, cite_groups=sources.cite_groups,
-        divergence_limit=max(0, divergence_limit), anchor=_anchor, label=new_since(report),
+        divergence_limit=max(0, divergence_limit), anchor=_anchor, highlight=highlight, label=new_since(report),
         coverage_line=coverage_line, shown_time=lambda stamp: shown_time(stamp, report),
         timeline=lambda story: timeline(story, report), previous_href=previous_href, archive_href=archive_href,
     )
+
+
+def highlight(text: str, words: list[str]) -> Markup:
+    """The text, escaped, with each of `words` (a framing item's loaded or hedging words) marked
+    wherever it occurs as a whole word, in any case."""
+    if not words:
+        return escape(text)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+    out, start = [], 0
+    for found in pattern.finditer(text):
+        out += [escape(text[start:found.start()]), Markup("<mark>"), escape(found.group(0)), Markup("</mark>")]
+        start = found.end()
+    out.append(escape(text[start:]))
+    return Markup("").join(out)
 
 
 def _anchor(story: StoryModel) -> str:

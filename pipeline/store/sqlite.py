@@ -171,7 +171,8 @@ class Store(StorySQL):
             "FROM sources s ORDER BY s.name, s.url"
         )
         found = [_source(row) for row in rows]
-        return found if urls is None else [s for s in found if s.url in set(urls)]
+        wanted = None if urls is None else set(urls)
+        return found if wanted is None else [s for s in found if s.url in wanted]
 
     def record_poll(self, source: SourceRow, **changes: object) -> None:
         """Save what one poll learnt about a source (ETag, next poll, errors, status...)."""
