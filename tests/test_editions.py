@@ -358,7 +358,7 @@ def _marker_pixels(png: Path) -> int:
 
     with Image.open(png) as image:
         rgb = image.convert("RGB")
-        return sum(1 for r, g, b in rgb.getdata() if r > 240 and 200 <= g <= 225 and b < 30)
+        return sum(1 for r, g, b in rgb.get_flattened_data() if r > 240 and 200 <= g <= 225 and b < 30)
 
 
 def test_each_edition_in_chromium_runs_no_script_and_shows_new_markers(stream, tmp_path):
