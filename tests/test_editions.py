@@ -288,7 +288,8 @@ def test_eml_parses_into_text_and_html_parts(stream):
     assert message.get_content_type() == "multipart/alternative"
     assert message["Subject"] == f"News digest: {len(report.stories)} stories, 2021-10-18 15:00"
     assert message["From"] == "Digest <digest@example.org>" and message["To"] == "reader@example.org"
-    assert message["Date"] == "Mon, 18 Oct 2021 13:00:00 +0000" and message["Message-ID"].endswith("@example.org>")
+    assert message["Date"] == "Mon, 18 Oct 2021 15:00:00 +0200" and message["Message-ID"].endswith("@example.org>")
+    assert "20211018T130000Z" in message["Message-ID"]
     parts = {p.get_content_type(): p.get_payload(decode=True).decode(p.get_content_charset()) for p in message.walk()
              if not p.is_multipart()}
     assert set(parts) == {"text/plain", "text/html"}

@@ -4,6 +4,7 @@ with its CSS inlined), ready for `sendmail -t`."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -22,14 +23,15 @@ _VAR = re.compile(r"var\((--[a-z-]+)\)")
 
 def render_eml(report: DigestReport, markdown: str, html: str, mail_from: str, mail_to: str) -> str:
     """The mail; Date is the edition's time (the run's outside editions), Message-ID unique per edition."""
-    when = parse_utc(report.edition.until if report.edition else report.generated_at)
+    # In the edition's zone (its `until` carries the offset), as a reader's mail client would show it.
+    when = datetime.fromisoformat(report.edition.until) if report.edition else parse_utc(report.generated_at)
     stories = len(report.stories)
     message = EmailMessage()
     message["Subject"] = f"News digest: {stories} {'story' if stories == 1 else 'stories'}, {_date(report)}"
     message["From"] = mail_from
     message["To"] = mail_to
     message["Date"] = format_datetime(when)
-    message["Message-ID"] = make_msgid(idstring=when.strftime("%Y%m%dT%H%M%SZ"), domain=_domain(mail_from))
+    message["Message-ID"] = make_msgid(idstring=when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"), domain=_domain(mail_from))
     message.set_content(markdown)
     message.add_alternative(mail_html(html), subtype="html")
     return message.as_string()

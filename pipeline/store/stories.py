@@ -82,10 +82,6 @@ class StorySQL:
             db.executemany("INSERT INTO edition_stories (edition, story_id, shown) VALUES (?,?,?)",
                            [(until, s, json.dumps(v, sort_keys=True)) for s, v in shown.items()])
 
-    def editions(self) -> list[tuple[str, str | None]]:
-        """(until, since) of every edition kept, newest first."""
-        return [(row[0], row[1]) for row in self._read("SELECT until, since FROM editions ORDER BY until DESC")]
-
     def _in_chunks(self, sql: str, keys: Sequence[str], before: Sequence[object] = ()) -> list[sqlite3.Row]:
         """One query per slice of `keys` (SQLite caps bound parameters), so large runs work too."""
         rows: list[sqlite3.Row] = []
