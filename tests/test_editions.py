@@ -43,7 +43,7 @@ ARRIVALS = [
     ({"P-right": T1 + 1.8 * HOUR}, {"X-right": T1 - 5 * HOUR}),
     ({}, {}),
 ]
-FORMATS = ["md", "json", "html", "atom", "eml"]
+FORMATS = ["md", "json", "html", "atom", "jsonfeed", "eml"]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=900,1600"]
 runner = CliRunner()
@@ -214,6 +214,11 @@ def test_atom_entry_ids_are_stable_and_updated_moves_only_on_change(stream):
                                  "2021-10-18T14:00:00Z", "2021-10-18T14:00:00Z"]
     assert [u for _, u in y] == ["2021-10-18T12:00:00Z", "2021-10-18T13:00:00Z",
                                  "2021-10-18T13:00:00Z", "2021-10-18T13:00:00Z"]
+    # JSON Feed: the same ids, and date_modified moves exactly as Atom's updated does.
+    for (_, run_dir), x_entry in zip(editions, x):
+        items = json.loads((run_dir / "feed.json").read_text())["items"]
+        [item] = [i for i in items if any(src["url"].endswith("/a/X-left") for src in i["_newsdigest"]["sources"])]
+        assert (item["id"], item["date_modified"]) == x_entry
 
 
 def test_markdown_shows_new_markers_timeline_and_coverage_by_tag(stream):
