@@ -91,12 +91,12 @@ def tiny_causal_no_template(tmp_path_factory) -> Path:
     return _save_tiny_causal(tmp_path_factory.mktemp("models") / "tiny-causal-plain", None)
 
 
-@pytest.fixture(scope="module")
-def tiny_seq2seq(tmp_path_factory) -> Path:
+def save_tiny_seq2seq(path: Path) -> Path:
+    """A random-weight BART summariser and its tokenizer saved to `path` (also used by
+    tests/test_readme_promises.py for abstractive mode end to end)."""
     import torch
     from transformers import BartConfig, BartForConditionalGeneration
 
-    path = tmp_path_factory.mktemp("models") / "tiny-seq2seq"
     tokenizer = _tokenizer()
     config = BartConfig(
         vocab_size=len(tokenizer), d_model=32, encoder_layers=2, decoder_layers=2,
@@ -115,6 +115,11 @@ def tiny_seq2seq(tmp_path_factory) -> Path:
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def tiny_seq2seq(tmp_path_factory) -> Path:
+    return save_tiny_seq2seq(tmp_path_factory.mktemp("models") / "tiny-seq2seq")
 
 
 @pytest.fixture(scope="module")
