@@ -74,14 +74,18 @@ def test_bad_option_value_exits_2_naming_the_key_and_what_it_accepts(tmp_path, a
 
 # --- models that cannot be loaded --------------------------------------------------------------
 
-def test_a_model_that_cannot_be_loaded_exits_1_naming_it_and_the_fix(tmp_path):
-    missing = str(tmp_path / "no-such-model")
+@pytest.mark.parametrize("role,spec,fix", [
+    ("embedder", "{tmp}/no-such-model", "check the path"),
+    pytest.param("generator", "no-such-org/no-such-model", "allow_download", marks=pytest.mark.models),
+])
+def test_a_model_that_cannot_be_loaded_exits_1_naming_it_and_the_fix(tmp_path, role, spec, fix):
+    spec = spec.format(tmp=tmp_path)
     result = runner.invoke(app, ["summarise", str(SEEDS), "--out", str(tmp_path / "out"), "--no-cache",
-                                 "--set", f"models.embedder={missing}"])
+                                 "--set", f"models.{role}={spec}", "--set", "summary.mode=hybrid"])
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if "error" in line]
-    assert len(errors) == 1 and missing in errors[0] and "models.embedder" in errors[0]
-    assert "check the path" in errors[0]
+    assert len(errors) == 1 and spec in errors[0] and f"models.{role}" in errors[0], result.output
+    assert fix in errors[0]
     assert not (tmp_path / "out" / "latest").exists()
 
 
