@@ -1,4 +1,12 @@
-"""Settings: defaults < configs/*.toml < NEWSDIGEST_* env vars < --set key=value."""
+"""Settings: defaults < configs/*.toml < NEWSDIGEST_* env vars < --set key=value.
+
+Every layer is read into one dict and validated once by pydantic, so an error names the key.
+pydantic-settings was measured as a replacement for the merging below and not taken: it reads
+environment values as JSON (`NEWSDIGEST_OUTPUT__FORMATS="['md', 'html']"`, valid TOML as `--set`
+takes it, fails to parse), it has no layer for `--set` (values typed as TOML), tests could no longer
+pass their own environment without subclassing a private method, and importing it cost 2.4 s on
+this machine under load (`python /tmp/ps_try.py`, 2026-12-02).
+"""
 
 from __future__ import annotations
 

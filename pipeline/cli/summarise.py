@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from .app import EXIT_CODES, app
 from .errors import exit_on_error, stop_cleanly
 from .libraries import quiet_libraries
-from .output import Output
+from .output import Output, check_log_format
 
 if TYPE_CHECKING:
     from ..engine import OpenEngine
@@ -55,14 +55,13 @@ def summarise(
     if device:
         overrides.append(f"models.device={device}")
     with exit_on_error(output):
-        if log_format not in ("text", "json"):
-            raise ConfigError(f"--log-format must be text or json, not {log_format!r}")
+        check_log_format(log_format)
         settings = load_settings(config, overrides)
         open_engine = _engine(engine, ray_address, workers)
         with stop_cleanly(), output.progress() as progress:
             result = summarise_paths(
                 paths or [Path("seeds")], settings, out, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                log=output.log, progress=progress, wait_s=wait, keep=keep, engine=open_engine,
+                progress=progress, wait_s=wait, keep=keep, engine=open_engine,
             )
     if as_json:
         typer.echo(result.report.model_dump_json(indent=2))

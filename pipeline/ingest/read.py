@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..domain import Article
 from .clean import clean_body, split_title
 from .decode import decode
 from .records import SUPPORTED_SUFFIXES, read_records
@@ -14,31 +15,16 @@ from .records import SUPPORTED_SUFFIXES, read_records
 _BINARY_SNIFF_BYTES = 8192
 
 
-@dataclass(frozen=True)
-class RawArticle:
-    """An article as read from disk, before sentence analysis."""
-
-    id: str
-    title: str
-    path: str
-    sha256: str
-    body: str
-    # Known for feeds, web pages and JSON records; empty for plain text files.
-    outlet: str = ""
-    published: str = ""
-    url: str = ""
-
-
 @dataclass
 class IngestResult:
-    articles: list[RawArticle]
+    articles: list[Article]
     warnings: list[str]
     # article id -> paths of other files with exactly its text (summarised once).
     duplicates: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
-    articles: list[RawArticle] = []
+    articles: list[Article] = []
     warnings: list[str] = []
     seen_hashes: dict[str, str] = {}
     seen_ids: set[str] = set()
@@ -58,7 +44,7 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
     return IngestResult(articles, warnings, duplicates)
 
 
-def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, RawArticle]]:
+def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, Article]]:
     for path in files:
         articles, file_warnings = read_one(path, max_file_mb)
         warnings.extend(file_warnings)
@@ -66,7 +52,7 @@ def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Ite
             yield path, article
 
 
-def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str]]:
+def read_one(path: Path, max_file_mb: float) -> tuple[list[Article], list[str]]:
     """The articles in one file (a feed or JSON file holds many), and what was skipped and why."""
     try:
         size = path.stat().st_size
@@ -85,21 +71,22 @@ def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str
     body = clean_body(body)
     if not body.strip():
         return [], [f"skipped {path}: no article text" + (" (empty file)" if not text.strip() else "")]
-    return [_raw(path.stem, title, path, body)], [warning] if warning else []
+    article = Article(id=path.stem, title=title, path=str(path), sha256="", body=body)
+    return [_identified(article)], [warning] if warning else []
 
 
-def _structured(path: Path, data: bytes) -> tuple[list[RawArticle], list[str]]:
+def _structured(path: Path, data: bytes) -> tuple[list[Article], list[str]]:
     records, warnings = read_records(path, data)
     articles = []
     for record in records:
-        body = clean_body(record.text)
+        body = clean_body(record.body)
         if body.strip():
-            articles.append(_raw(record.id, record.title, path, body, record.outlet, record.published, record.url))
+            articles.append(_identified(replace(record, path=str(path), body=body)))
         else:
             warnings.append(f"skipped {path} record {record.id}: no article text after cleaning")
     return articles, warnings
 
 
-def _raw(article_id: str, title: str, path: Path, body: str, outlet: str = "", published: str = "", url: str = "") -> RawArticle:
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return RawArticle(article_id, title, str(path), digest, body, outlet, published, url)
+def _identified(article: Article) -> Article:
+    """The article with its content hash: what duplicates and the cache are keyed on."""
+    return replace(article, sha256=hashlib.sha256(article.body.encode("utf-8")).hexdigest())

@@ -19,7 +19,7 @@ def digest_model(digest: Digest) -> DigestModel:
             SentenceModel(
                 text=s.text,
                 citations=[CitationModel(article=c.article, sentence=c.sentence) for c in s.citations],
-                method=s.method,  # type: ignore[arg-type]
+                method=s.method,
             )
             for s in digest.sentences
         ],
@@ -29,7 +29,7 @@ def digest_model(digest: Digest) -> DigestModel:
 
 def divergence_model(item: Divergence) -> DivergenceModel:
     return DivergenceModel(
-        kind=item.kind,  # type: ignore[arg-type]
+        kind=item.kind,
         topic=item.topic,
         summary=item.summary,
         positions=[
