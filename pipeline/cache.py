@@ -27,8 +27,9 @@ CACHE_VERSION = "4"  # 4: entries are the pipeline's own types as pydantic write
 # Bump when digests or divergences would change for the same articles and settings (a selection
 # or detector change); analyses and vectors stay cached. 2: story digests discount sentences
 # that lean on an earlier one; a name in another spelling is no omission; a principal on the
-# record beside officials is no attribution divergence.
-DIGEST_VERSION = 2
+# record beside officials is no attribution divergence. 3: framing items pair only tellings of one
+# claim, name their subtype and each side's framing words (issue 18).
+DIGEST_VERSION = 3
 
 
 T = TypeVar("T")

@@ -13,6 +13,8 @@ from typing import Literal
 Stance = Literal["yes", "no", "not", "pending"]
 Method = Literal["extractive", "generated"]
 DivergenceKind = Literal["conflict", "attribution", "framing", "coverage", "naming"]
+# Framing items only: hedged vs flat, loaded vs plain wording, or opposite judgements ("" for other kinds).
+FramingSubtype = Literal["", "hedge", "loaded", "judgement"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class Position:
     article_ids: tuple[str, ...]
     text: str
     citations: tuple[Citation, ...]
+    # The words that carry a framing difference on this side ("reportedly", "slammed"), as written.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class Divergence:
     summary: str
     positions: tuple[Position, ...]
     confidence: float
+    subtype: FramingSubtype = ""
 
 
 @dataclass(frozen=True)

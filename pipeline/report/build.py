@@ -36,10 +36,12 @@ def divergence_model(item: Divergence) -> DivergenceModel:
             PositionModel(
                 article_ids=list(p.article_ids), text=p.text,
                 citations=[CitationModel(article=c.article, sentence=c.sentence) for c in p.citations],
+                words=list(p.words),
             )
             for p in item.positions
         ],
         confidence=item.confidence,
+        subtype=item.subtype or None,
     )
 
 

@@ -46,6 +46,9 @@ class PositionModel(BaseModel):
     article_ids: list[str]
     text: str
     citations: list[CitationModel]
+    words: list[str] = Field(default_factory=list, description=(
+        "framing items: the hedging, loaded or judging words of this side, as they occur in its sentence "
+        "(empty for the plain side and for other kinds)"))
 
 
 class DivergenceModel(BaseModel):
@@ -54,6 +57,9 @@ class DivergenceModel(BaseModel):
     summary: str
     positions: list[PositionModel] = Field(min_length=1)
     confidence: float = Field(ge=0.0, le=1.0)
+    subtype: Literal["hedge", "loaded", "judgement"] | None = Field(None, description=(
+        "framing items: hedge (hedged against flat), loaded (loaded against plain wording) or judgement "
+        "(the outlets judge the same event in opposite terms); null for other kinds"))
 
 
 class StoryModel(BaseModel):
