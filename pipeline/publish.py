@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,10 @@ from .clock import utc_stamp
 from .errors import LockedError, OutputError
 
 LOCK_NAME = ".newsdigest.lock"
-_TMP_PREFIX = ".tmp-"
+TMP_PREFIX = ".tmp-"  # a run folder being written; removed by the next run if its run died
+# Test-only: seconds to hold a run between writing its files and renaming the folder into place,
+# so tests/test_faults.py can kill a run inside that window. Unset (the default) means no pause.
+TEST_PAUSE_ENV = "NEWSDIGEST_TEST_PAUSE_BEFORE_RENAME"
 
 
 @contextmanager
@@ -69,13 +73,15 @@ def write_run(out_dir: Path, stamp: str, files: Mapping[str, str]) -> Path:
         runs.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(runs)
         # Failed or interrupted: the staged folder is removed, nothing half-written stays.
-        with staged_folder(runs, f"{_TMP_PREFIX}{stamp}-") as tmp:
+        with staged_folder(runs, f"{TMP_PREFIX}{stamp}-") as tmp:
             # mkdtemp makes it private (0700); a published run folder is as readable as any other.
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o777 & ~umask)
             for name, text in files.items():
                 _write_file(tmp / name, text)
+            if os.environ.get(TEST_PAUSE_ENV):
+                time.sleep(float(os.environ[TEST_PAUSE_ENV]))
             final = _free_name(runs / stamp)
             os.replace(tmp, final)
         _point_latest(out_dir, final)
@@ -86,7 +92,7 @@ def write_run(out_dir: Path, stamp: str, files: Mapping[str, str]) -> Path:
 
 def remove_stale_temporaries(runs: Path) -> None:
     """Half-written folders of killed runs; safe to delete because we hold the lock."""
-    for child in runs.glob(f"{_TMP_PREFIX}*"):
+    for child in runs.glob(f"{TMP_PREFIX}*"):
         shutil.rmtree(child, ignore_errors=True)
 
 

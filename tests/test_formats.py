@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import Settings
 from pipeline.ingest.markup import html_to_text, slug
 from pipeline.domain import Article
+from pipeline.ingest.read import read_one
 from pipeline.ingest.records import SUPPORTED_SUFFIXES, read_records
 from pipeline.urls import safe_url
 
@@ -25,8 +27,30 @@ def _read(name: str, as_name: str | None = None) -> tuple[list[Article], list[st
     return read_records(path if as_name is None else path.with_name(as_name), path.read_bytes())
 
 
-def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == {".html", ".htm", ".json", ".jsonl", ".xml", ".rss", ".atom"}
+# One sample per input suffix the README lists (an .xml file that is a feed is read as one).
+_SAMPLE_FOR_SUFFIX = {".html": "saved_page.html", ".htm": "saved_page.html", ".json": "recession.json",
+                      ".jsonl": "records.jsonl", ".rss": "headlines.rss", ".atom": "molnupiravir.atom",
+                      ".xml": "headlines.rss"}
+
+
+@pytest.mark.parametrize("suffix", sorted(_SAMPLE_FOR_SUFFIX))
+def test_each_structured_suffix_is_read_by_its_reader(tmp_path, suffix):
+    sample = SAMPLES / _SAMPLE_FOR_SUFFIX[suffix]
+    path = tmp_path / f"input{suffix}"
+    path.write_bytes(sample.read_bytes())
+    articles, warnings = read_one(path, 5.0)
+    assert articles
+    # The samples hold some bad records on purpose: warned about one by one, the rest read.
+    assert all(any(w in warning for w in (" record ", " entry ", " line ")) for warning in warnings), warnings
+    # Read as a page/records/feed, not as plain text whose first line is the title.
+    first_line = sample.read_text(encoding="utf-8").lstrip().splitlines()[0]
+    assert all(a.title and a.title != first_line.strip() and "<" not in a.title for a in articles)
+    assert all("<" not in a.body and '"title":' not in a.body for a in articles)
+
+
+def test_every_readable_suffix_is_tested_and_discovered_by_default():
+    assert SUPPORTED_SUFFIXES == set(_SAMPLE_FOR_SUFFIX)
+    assert SUPPORTED_SUFFIXES <= set(Settings().ingest.extensions)
 
 
 # --- web pages --------------------------------------------------------------------------
