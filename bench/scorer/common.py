@@ -13,14 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-try:  # the layout after issue 13
-    from pipeline.domain import Entity, Sentence
-    from pipeline.digest import pool as P
-    from pipeline.digest import select as SEL
-except ImportError:  # the layout before it
-    from pipeline.records import Entity, Sentence
-    from pipeline import summarise as P
-    from pipeline import summarise as SEL
+from pipeline.digest import pool as P
+from pipeline.digest import select as SEL
+from pipeline.domain import Entity, Sentence
 
 from rouge_score import rouge_scorer, tokenize
 from nltk.stem import porter

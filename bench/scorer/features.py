@@ -10,12 +10,8 @@ from collections import Counter
 
 import numpy as np
 
-try:
-    from pipeline.digest import pool as P
-    from pipeline.nlp.analyse import leans_on_earlier_sentence
-except ImportError:
-    from pipeline import summarise as P
-    from pipeline.text import leans_on_earlier_sentence
+from pipeline.digest import pool as P
+from pipeline.nlp.references import leans_on_earlier_sentence
 
 _WORD = re.compile(r"[^\W_]+")
 

@@ -28,13 +28,12 @@ FIXED_WORDS = 150  # the default story budget (config.StoryBudget)
 
 
 def _imports():
-    """The pipeline functions eval uses, wherever the current layout keeps them."""
-    try:
-        from pipeline.eval import cluster_budget, lead_peer, lexrank_peer, load_clusters, rouge_scores, _scorer
-    except ImportError:
-        from pipeline.evaluate import cluster_budget, lead_peer, lexrank_peer, load_clusters, rouge_scores, _scorer
-    from pipeline.run import articles_from_texts
-    return cluster_budget, lead_peer, lexrank_peer, load_clusters, rouge_scores, _scorer, articles_from_texts
+    """The pipeline functions eval uses."""
+    from pipeline.eval.datasets import articles_from_texts, load_clusters
+    from pipeline.eval.evaluate import cluster_budget
+    from pipeline.eval.peers import lead_peer, lexrank_peer
+    from pipeline.eval.scoring import rouge_scorer, rouge_scores
+    return cluster_budget, lead_peer, lexrank_peer, load_clusters, rouge_scores, rouge_scorer, articles_from_texts
 
 
 def main(names: list[str]) -> None:
