@@ -65,8 +65,8 @@ class SummaryConfig(_Strict):
     # the same thing; bench/RESULTS.md, "Ideas tried") or "mmr" (greedy maximal marginal relevance).
     selection: Literal["fill", "mmr"] = "fill"
     # How sentences of a story's several articles are scored: "blend" (position, centrality and word
-    # support with the weights above) or "learned" (trees trained on the dev sets' reference
-    # summaries; pipeline/selection_model.py). Single articles always use "blend".
+    # support with the weights above) or "learned" (trees trained on the AllSides train split's
+    # reference summaries; pipeline/digest/scorer.py). Single articles always use "blend".
     scorer: Literal["blend", "learned"] = "learned"
     # fill: a sentence at least this similar (MiniLM cosine) to a better one is left out.
     redundancy_threshold: float = Field(0.75, ge=0.0, le=1.0)

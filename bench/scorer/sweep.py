@@ -31,15 +31,25 @@ TARGETS = {"precision": target_precision, "bigram": target_bigram,
            "gain": lambda c: target_gain(c, oracle=False), "oracle": target_gain}
 
 
-def V(feats, target="precision", rounds=150, post="floor", **params):
-    return {"feats": feats, "target": target, "rounds": rounds, "post": post, "params": {**BASE, **params}}
+def V(feats, target="precision", rounds=150, post="floor", tau=0.75, **params):
+    return {"feats": feats, "target": target, "rounds": rounds, "post": post, "tau": tau,
+            "params": {**BASE, **params}}
 
+
+NO_BUDGET = [f for f in INV if f not in ("words_to_budget", "budget_ratio")]
+MONO = {"lead": 1, "relative_position": -1, "centrality": 1, "lexrank": 1, "support": 1, "soft_support": 1,
+        "word_support": 1, "word_frequency": 1}
 
 VARIANTS = {
     "old features, old params": V(OLD),
     "invariant": V(INV),
+    "invariant, no budget columns": V(NO_BUDGET),
+    "invariant, cosine 0.7": V(INV, tau=0.7),
+    "invariant, cosine 0.65": V(INV, tau=0.65),
     "invariant+ranks": V(INV_RANKS),
+    "invariant, 16 leaves, min 100, 300 rounds": V(INV, num_leaves=16, min_data_in_leaf=100, rounds=300),
     "invariant, 31 leaves, min 50, 300 rounds": V(INV, num_leaves=31, min_data_in_leaf=50, rounds=300),
+    "invariant, monotone": V(INV, monotone_constraints=[MONO.get(f, 0) for f in INV]),
     "invariant, bigram target": V(INV, "bigram"),
     "invariant, gain target": V(INV, "gain"),
     "invariant, oracle target": V(INV, "oracle"),
@@ -71,7 +81,8 @@ def train(variant, clusters):
     return lgb.train(variant["params"], data, num_boost_round=variant["rounds"])
 
 
-def picker(variant, model, tau=0.75):
+def picker(variant, model):
+    tau = variant["tau"]
     def pick(c, budget):
         raw = model.predict(feats_of(c, budget, variant["feats"]))
         if variant["post"] == "rank":  # a ranker's scores have no scale: min-max within the pool
