@@ -28,7 +28,8 @@ INV_RANKS = INV + ["centrality_rank", "lexrank_rank", "word_support_rank"]
 BASE = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 8, "min_data_in_leaf": 200,
         "seed": 0, "deterministic": True, "num_threads": 1, "verbose": -1, "force_row_wise": True}
 TARGETS = {"precision": target_precision, "bigram": target_bigram,
-           "gain": lambda c: target_gain(c, oracle=False), "oracle": target_gain}
+           "gain": lambda c: target_gain(c, oracle=False), "oracle": target_gain,
+           "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
 
 
 def V(feats, target="precision", rounds=150, post="floor", tau=0.75, **params):
@@ -55,6 +56,20 @@ VARIANTS = {
     "invariant, oracle target": V(INV, "oracle"),
     "invariant, lambdarank": V(INV, "precision", post="rank", objective="lambdarank"),
     "invariant, lambdarank oracle": V(INV, "oracle", post="rank", objective="lambdarank"),
+    # round 2: around the bigram target
+    "bigram, cosine 0.7": V(INV, "bigram", tau=0.7),
+    "bigram + ranks": V(INV_RANKS, "bigram"),
+    "bigram + ranks, cosine 0.7": V(INV_RANKS, "bigram", tau=0.7),
+    "bigram, 16 leaves, min 100, 300 rounds": V(INV, "bigram", num_leaves=16, min_data_in_leaf=100, rounds=300),
+    "bigram only (no unigram share)": V(INV, "bigram0"),
+    "bigram + full unigram share": V(INV, "bigram1"),
+    "bigram, lambdarank": V(INV, "bigram", post="rank", objective="lambdarank"),
+    "bigram, min 50, 300 rounds": V(INV, "bigram", min_data_in_leaf=50, rounds=300),
+    # round 3: extrapolating to long articles (AllSides train articles have at most a few sentences)
+    "bigram, linear trees": V(INV, "bigram", linear_tree=True, linear_lambda=1.0),
+    "bigram, monotone": V(INV, "bigram", monotone_constraints=[MONO.get(f, 0) for f in INV]),
+    "bigram, no budget columns": V(NO_BUDGET, "bigram"),
+    "bigram + position": V(INV + ["position"], "bigram"),
 }
 
 
@@ -132,7 +147,15 @@ def main():
         for s, val in vals.items():
             for b in budgets:
                 results[(vn, s, b)] = score_set(val, pick, b)
-        print(f"{vn}: {time.time() - t:.0f}s", file=sys.stderr)
+        cells = []
+        for s, val in vals.items():
+            for b in budgets:
+                r = results[(vn, s, b)]
+                peers = [peer_scores(val, p, b) for p in ("lead", "lexrank")]
+                cells.append(f"{s}/{b} {r['rouge1'].mean():.2f}/{r['rouge2'].mean():.2f} "
+                             f"({r['rouge1'].mean() - max(p['rouge1'].mean() for p in peers):+.2f}/"
+                             f"{r['rouge2'].mean() - max(p['rouge2'].mean() for p in peers):+.2f})")
+        print(f"{vn} [{time.time() - t:.0f}s]: " + "; ".join(cells), file=sys.stderr, flush=True)
     for s, val in vals.items():
         for b in budgets:
             print(f"\n{s}, budget {b}\n| variant | R1 / R2 / RL | vs best peer R1 / R2 |\n|---|---|---|")

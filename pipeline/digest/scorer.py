@@ -138,15 +138,18 @@ class Example:
 
 
 def reference_overlap(pool: Pool, reference: str) -> np.ndarray:
-    """The training target: the share of a sentence's words, plus the share of its word pairs, that the
-    reference has (ROUGE's own tokens and Porter stemmer, so the target counts what ROUGE-1 and -2 count)."""
+    """The training target: the share of a sentence's word pairs that the reference has, plus half the share of
+    its words (ROUGE's own tokens and Porter stemmer). Weighted to pairs because a sentence whose pairs recur
+    in the reference states its facts, not only its topic words; on the val sets this beat the equal-weighted
+    target by +0.2 to +0.5 ROUGE-1 on Multi-News at equal AllSides scores (bench/RESULTS.md)."""
     ref = _rouge_tokens(reference)
     unigrams, bigrams = set(ref), set(zip(ref, ref[1:]))
     out = []
     for sentence in pool.sentences:
         t = _rouge_tokens(sentence.text)
         pairs = list(zip(t, t[1:]))
-        out.append(sum(w in unigrams for w in t) / max(1, len(t)) + sum(b in bigrams for b in pairs) / max(1, len(pairs)))
+        out.append(sum(b in bigrams for b in pairs) / max(1, len(pairs))
+                   + 0.5 * sum(w in unigrams for w in t) / max(1, len(t)))
     return np.array(out)
 
 
@@ -184,7 +187,7 @@ def train(examples: Iterable[Example], about: dict[str, str], params: dict[str, 
         "newsdigest sentence scorer": "LightGBM text model below; read by pipeline/digest/scorer.py",
         **about,
         "rows": f"{len(y)} sentences of {len(xs)} multi-article clusters",
-        "target": "reference_overlap: share of the sentence's words + share of its word pairs in the reference",
+        "target": "reference_overlap: share of the sentence's word pairs + 0.5 x share of its words in the reference",
         "features": " ".join(FEATURES),
         "params": json.dumps(params, sort_keys=True),
         "rebuild": _REBUILD,
