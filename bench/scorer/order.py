@@ -19,6 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import load, rouge, select  # noqa: E402
+
+from pipeline.config import Settings  # noqa: E402
 from features import leans_on_earlier_sentence  # noqa: E402
 
 
@@ -62,7 +64,13 @@ def best_then_source(c, picked):
     return before + [head] + after + others
 
 
-ORDERS = {"by score (shipped)": by_score, "source position, interleaved": by_position,
+def shipped(c, picked):
+    """What the pipeline ships: `digest.select.reading_order`."""
+    from pipeline.digest.select import reading_order
+    return reading_order(c.pool, picked)
+
+
+ORDERS = {"by score (before)": by_score, "reading_order (shipped)": shipped, "source position, interleaved": by_position,
           "grouped by article, best article first": grouped_by_best,
           "grouped by article, earliest first": grouped_by_earliest,
           "best first, then grouped by article": best_then_source}
@@ -93,7 +101,7 @@ def main(pick_scores, fixed: bool = False):
         picks = []
         for c in C:
             budget = c.fixed_budget if fixed else c.ref_budget
-            picks.append(select(c, pick_scores(c, budget), budget))
+            picks.append(select(c, pick_scores(c, budget), budget, Settings().summary.redundancy_threshold))
         for oname, fn in ORDERS.items():
             tot, rl = np.zeros(5), []
             for c, picked in zip(C, picks):
