@@ -6,7 +6,6 @@ what pipeline/digest/scorer.py's `features` computes.
 """
 from __future__ import annotations
 
-
 from collections import Counter
 
 import numpy as np
@@ -14,7 +13,6 @@ import numpy as np
 from pipeline.digest import pool as P
 from pipeline.digest.pool import soft_support, word_frequency
 from pipeline.nlp.references import leans_on_earlier_sentence
-
 
 
 def pct_rank(x: np.ndarray) -> np.ndarray:
