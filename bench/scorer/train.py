@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import bootstrap, load, paired, peer_scores, rouge  # noqa: E402
+from common import bootstrap, load, peer_scores, rouge  # noqa: E402
 
 from pipeline.config import Settings  # noqa: E402
 from pipeline.digest import scorer as M  # noqa: E402
 from pipeline.digest.select import extractive  # noqa: E402
+from pipeline.eval.scoring import paired_difference  # noqa: E402
 
 VAL = {"as_val": "AllSides val (307)", "mn_val": "Multi-News val (250)"}
 
@@ -66,9 +67,14 @@ def table(name: str, clusters, budget_key: str) -> None:
         cells = [f"{s[k].mean():.2f} [{bootstrap(s[k])[0]:.2f}, {bootstrap(s[k])[1]:.2f}]"
                  for k in ("rouge1", "rouge2", "rougeL")]
         print(f"| {row} | {' | '.join(cells)} |")
-    print("\n| paired: newsdigest minus | ROUGE-1 | ROUGE-2 | ROUGE-L |\n|---|---|---|---|")
+    print("\n| newsdigest minus (paired; clusters won / tied / lost) | ROUGE-1 | ROUGE-2 | ROUGE-L |\n|---|---|---|---|")
     for p, s in peers.items():
-        print(f"| {p} | " + " | ".join(paired(system[k], s[k]) for k in ("rouge1", "rouge2", "rougeL")) + " |")
+        cells = []
+        for k in ("rouge1", "rouge2", "rougeL"):
+            d = paired_difference(system[k], s[k])
+            cells.append(f"{d['diff']:+.2f} [{d['diff_ci'][0]:+.2f}, {d['diff_ci'][1]:+.2f}], "
+                         f"{100 * d['wins']:.0f} / {100 * d['ties']:.0f} / {100 * d['losses']:.0f}%")
+        print(f"| {p} | " + " | ".join(cells) + " |")
     best = {k: max(s[k].mean() for s in peers.values()) for k in ("rouge1", "rouge2")}
     print(f"\nmargin over the best peer: ROUGE-1 {system['rouge1'].mean() - best['rouge1']:+.2f}, "
           f"ROUGE-2 {system['rouge2'].mean() - best['rouge2']:+.2f}", flush=True)
