@@ -118,7 +118,7 @@ def reading_order(pool: Pool, picked: Sequence[int]) -> list[int]:
 
     In score order a sentence often came after one from another article and before the one it follows in its
     own: grouped this way, half as many digest sentences lean on one that is not before them
-    (bench/RESULTS.md, "Reading order of story digests").
+    (bench/RESULTS.md, "Readability: the order of a story digest").
     """
     first: dict[str, tuple[int, int]] = {}
     for rank, i in enumerate(picked):
