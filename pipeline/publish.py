@@ -11,14 +11,14 @@ import os
 import shutil
 import socket
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .atomic import staged_folder, write_synced
+from .clock import utc_stamp
 from .errors import LockedError, OutputError
 
 LOCK_NAME = ".newsdigest.lock"
@@ -47,7 +47,7 @@ def run_lock(out_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
 
 def _write_holder(lock_path: Path) -> None:
     info = {"pid": os.getpid(), "host": socket.gethostname(),
-            "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "argv": sys.argv}
+            "started": utc_stamp(), "argv": sys.argv}
     try:
         Path(f"{lock_path}.json").write_text(json.dumps(info), encoding="utf-8")
     except OSError:
@@ -65,27 +65,23 @@ def _holder(lock_path: Path) -> str:
 def write_run(out_dir: Path, stamp: str, files: Mapping[str, str]) -> Path:
     """Write files into a new run folder under a temporary name, rename it into place, switch latest."""
     runs = out_dir / "runs"
-    tmp: Path | None = None
     try:
         runs.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(runs)
-        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{stamp}-", dir=runs))
-        # mkdtemp makes it private (0700); a published run folder is as readable as any other.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        for name, text in files.items():
-            _write_file(tmp / name, text)
-        final = _free_name(runs / stamp)
-        os.replace(tmp, final)
-        tmp = None
+        # Failed or interrupted: the staged folder is removed, nothing half-written stays.
+        with staged_folder(runs, f"{_TMP_PREFIX}{stamp}-") as tmp:
+            # mkdtemp makes it private (0700); a published run folder is as readable as any other.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)
+            for name, text in files.items():
+                _write_file(tmp / name, text)
+            final = _free_name(runs / stamp)
+            os.replace(tmp, final)
         _point_latest(out_dir, final)
         return final
     except OSError as exc:
         raise OutputError(f"cannot write outputs to {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:  # failed or interrupted: leave nothing half-written behind
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def remove_stale_temporaries(runs: Path) -> None:
@@ -106,10 +102,7 @@ def prune_runs(out_dir: Path, keep: int) -> list[Path]:
 
 
 def _write_file(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+    write_synced(path, text)
 
 
 def _free_name(path: Path) -> Path:

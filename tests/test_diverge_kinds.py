@@ -193,8 +193,9 @@ def test_hedge_counts_on_pairs_a_little_above_the_alignment_threshold():
     # 6081: the two sentences score 0.70 with all-MiniLM-L6-v2 (threshold 0.62).
     epoch = markers("The searches were allegedly linked to Giuliani's dealings in Ukraine.")
     cnn = markers("The searches were linked to a criminal probe of the former mayor's business dealings in Ukraine.")
-    assert "hedges" in _contrast(epoch, cnn, 0.70, CFG.align_threshold)
-    assert _contrast(epoch, cnn, 0.65, CFG.align_threshold) == ""  # looser pairs are often other claims
+    contrast = _contrast(epoch, cnn, 0.70, CFG.align_threshold)
+    assert contrast is not None and contrast.subtype == "hedge" and "hedges" in contrast.summary
+    assert _contrast(epoch, cnn, 0.65, CFG.align_threshold) is None  # looser pairs are often other claims
 
 
 # --- naming ----------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def test_outputs_written_atomically_and_valid(seeds_run):
 
 
 def test_committed_schema_matches_the_models():
-    assert json.loads(SCHEMA_PATH.read_text()) == json_schema(), "run `newsdigest schema > pipeline/schema/digest.schema.json`"
+    assert json.loads(SCHEMA_PATH.read_text()) == json_schema(), "run `newsdigest schema > pipeline/report/digest.schema.json`"
 
 
 def test_rerun_is_idempotent_apart_from_time(real_bundle, tmp_path, seeds_run):

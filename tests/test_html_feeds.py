@@ -362,7 +362,7 @@ def test_missing_chromium_fails_with_the_fix(monkeypatch):
 
 
 def test_markdown_and_feed_headings_end_a_topic_with_one_full_stop():
-    from pipeline.eval.render import render_markdown
+    from pipeline.report.markdown import render_markdown
 
     report = make_report()
     divergence = report.stories[0].divergences[0]

@@ -3,7 +3,6 @@ agreement across articles, shared words and a lead bias."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..domain import Article, Citation, Sentence
+from ..nlp.tokens import content_words
 
 # Sentences at least this similar say the same thing (MiniLM cosine).
 SAME_CLAIM = 0.62
@@ -95,19 +95,10 @@ def soft_support(pool: Pool) -> np.ndarray:
     return total / (len(articles) - 1)
 
 
-_CONTENT_WORD = re.compile(r"[^\W_]+")
-
-
-def _content_words(pool: Pool) -> list[list[str]]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return [[w for w in _CONTENT_WORD.findall(s.text.lower()) if w not in STOP_WORDS] for s in pool.sentences]
-
-
 def word_frequency(pool: Pool) -> np.ndarray:
     """SumBasic: the mean probability of the sentence's content words in the pool, times the pool's vocabulary
     size (so 1.0 is an average word in a pool of any size)."""
-    words = _content_words(pool)
+    words = [content_words(s.text) for s in pool.sentences]
     counts = Counter(w for ws in words for w in ws)
     total, vocabulary = sum(counts.values()) or 1, len(counts) or 1
     return np.array([np.mean([counts[w] for w in ws]) / total * vocabulary if ws else 0.0 for ws in words])
@@ -119,7 +110,7 @@ def word_support(pool: Pool) -> np.ndarray:
     A SumBasic-like signal: words every outlet uses name the story's core facts. Only
     relative values matter: one article gives every sentence 1.0.
     """
-    words = _content_words(pool)
+    words = [content_words(s.text) for s in pool.sentences]
     used_by: dict[str, set[str]] = {}
     for article, sentence_words in zip(pool.article_ids, words):
         for w in sentence_words:

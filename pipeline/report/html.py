@@ -6,6 +6,10 @@ that forbids scripts, and links are kept only for http(s) URLs.
 
 from __future__ import annotations
 
+import re
+
+from markupsafe import Markup, escape
+
 from .schema import DigestReport
 from .sources import Sources
 from .templating import env
@@ -16,8 +20,22 @@ def render_html(report: DigestReport, divergence_limit: int = 8) -> str:
     sources = Sources(report)
     return env.get_template("index.html.j2").render(
         report=report, sources=sources.of, cite_groups=sources.cite_groups,
-        divergence_limit=max(0, divergence_limit), anchor=_anchor,
+        divergence_limit=max(0, divergence_limit), anchor=_anchor, highlight=highlight,
     )
+
+
+def highlight(text: str, words: list[str]) -> Markup:
+    """The text, escaped, with each of `words` (a framing item's loaded or hedging words) marked
+    wherever it occurs as a whole word, in any case."""
+    if not words:
+        return escape(text)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+    out, start = [], 0
+    for found in pattern.finditer(text):
+        out += [escape(text[start:found.start()]), Markup("<mark>"), escape(found.group(0)), Markup("</mark>")]
+        start = found.end()
+    out.append(escape(text[start:]))
+    return Markup("").join(out)
 
 
 def _anchor(index: int) -> str:

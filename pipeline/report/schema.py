@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = 1
+# 2: articles carry `source` and `tags` (articles fetched from the sources file).
+SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).parent / "digest.schema.json"
 
 
@@ -36,6 +37,8 @@ class ArticleModel(BaseModel):
     outlet: str | None = None
     published: str | None = Field(None, description="publication date as given by the source")
     url: str | None = None
+    source: str | None = Field(None, description="the feed's name in the sources file (articles from the store)")
+    tags: dict[str, str] = Field(default_factory=dict, description="the user's labels of that feed")
     duplicates: list[str] = Field(default_factory=list, description="paths of files with the same text")
     near_duplicate_of: str | None = Field(None, description="id of the article this one copies (syndication)")
     digest: DigestModel
@@ -46,6 +49,9 @@ class PositionModel(BaseModel):
     article_ids: list[str]
     text: str
     citations: list[CitationModel]
+    words: list[str] = Field(default_factory=list, description=(
+        "framing items: the hedging, loaded or judging words of this side, as they occur in its sentence "
+        "(empty for the plain side and for other kinds)"))
 
 
 class DivergenceModel(BaseModel):
@@ -54,6 +60,9 @@ class DivergenceModel(BaseModel):
     summary: str
     positions: list[PositionModel] = Field(min_length=1)
     confidence: float = Field(ge=0.0, le=1.0)
+    subtype: Literal["hedge", "loaded", "judgement"] | None = Field(None, description=(
+        "framing items: hedge (hedged against flat), loaded (loaded against plain wording) or judgement "
+        "(the outlets judge the same event in opposite terms); null for other kinds"))
 
 
 class StoryModel(BaseModel):
@@ -66,7 +75,7 @@ class StoryModel(BaseModel):
 
 
 class DigestReport(BaseModel):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     generated_at: str
     models: dict[str, str]
     settings: dict = Field(default_factory=dict, description="the settings of this run")
