@@ -28,8 +28,9 @@ CACHE_VERSION = "4"  # 4: entries are the pipeline's own types as pydantic write
 # or detector change); analyses and vectors stay cached. 2: story digests discount sentences
 # that lean on an earlier one; a name in another spelling is no omission; a principal on the
 # record beside officials is no attribution divergence. 3: framing items pair only tellings of one
-# claim, name their subtype and each side's framing words (issue 18).
-DIGEST_VERSION = 3
+# claim, name their subtype and each side's framing words (issue 18). 4: story digests read grouped
+# by article in source order, and are scored by a scorer retrained on the train split only (issue 17).
+DIGEST_VERSION = 4
 
 
 T = TypeVar("T")

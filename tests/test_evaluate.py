@@ -13,7 +13,7 @@ from pipeline.eval.datasets import detect_format, load_clusters
 from pipeline.eval.evaluate import cluster_budget, evaluate
 from pipeline.eval.peers import generator_peer, lead_peer, lexrank_peer
 from pipeline.eval.render import render_markdown
-from pipeline.eval.scoring import bootstrap_ci, count_unsupported, rouge_scores, source_sentences
+from pipeline.eval.scoring import bootstrap_ci, count_unsupported, paired_difference, rouge_scores, source_sentences
 from pipeline.cli import app
 from pipeline.config import Budget, Settings
 from pipeline.errors import ConfigError
@@ -147,6 +147,13 @@ def test_bootstrap_interval_contains_the_mean():
     assert bootstrap_ci(values) == (lo, hi)  # fixed seed: repeatable
 
 
+def test_paired_difference_counts_wins_ties_and_losses_per_cluster():
+    d = paired_difference([50.0, 40.0, 30.0, 20.0], [45.0, 40.0, 35.0, 10.0])
+    assert d["diff"] == 2.5
+    assert (d["wins"], d["ties"], d["losses"]) == (0.5, 0.25, 0.25)
+    assert d["diff_ci"][0] <= 2.5 <= d["diff_ci"][1]
+
+
 def test_bootstrap_interval_is_degenerate_for_identical_scores():
     assert bootstrap_ci([42.5] * 12) == (42.5, 42.5)
     assert bootstrap_ci([7.0]) == (7.0, 7.0)
@@ -262,8 +269,15 @@ def test_cli_json_shape(cli_models, tmp_path):
         assert {"rouge1", "rouge2", "rougeL", "unsupported", "s_per_cluster"} <= set(entry)
         assert all(isinstance(entry[k], float) for k in ("rouge1", "rouge2", "rougeL"))
         assert entry["words"] <= 60
+    assert set(data["paired"]) == {"lead", "lexrank"}
+    for peer, by_key in data["paired"].items():
+        for key in ("rouge1", "rouge2", "rougeL"):
+            d = by_key[key]
+            assert d["diff"] == pytest.approx(data["system"][key] - data["peers"][peer][key], abs=0.011)
+            assert d["wins"] + d["ties"] + d["losses"] == pytest.approx(1.0)
     table = out_md.read_text(encoding="utf-8")
     assert "| newsdigest (extractive) |" in table and "| lexrank |" in table and "| ROUGE-1 |" in table
+    assert "| newsdigest minus | ROUGE-1 |" in table
 
 
 def test_cli_markdown_by_default(cli_models):

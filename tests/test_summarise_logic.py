@@ -13,7 +13,7 @@ import pipeline.digest.select as S
 from pipeline.digest.guard import check
 from pipeline.digest.generate import abstractive, chunk_texts, first_sentence, hybrid, rewrite_guarded, summarise_long
 from pipeline.digest.pool import Pool, build_pool
-from pipeline.digest.select import _DUPLICATE, _knapsack, extractive, select, select_fill
+from pipeline.digest.select import _DUPLICATE, _knapsack, extractive, reading_order, select, select_fill
 from pipeline.config import Budget, SummaryConfig
 from pipeline.domain import Article, Sentence
 from pipeline.ingest.clean import clean_body, split_title
@@ -470,3 +470,24 @@ def test_story_digest_prefers_a_sentence_that_stands_alone(monkeypatch):
     # An article digest keeps source order, where the sentence before it gives the reference.
     article = extractive(pool, budget, cfg, keep_source_order=True)
     assert [s.text for s in article.sentences] == [texts[0]]
+
+
+def test_reading_order_groups_articles_earliest_first_each_in_source_order():
+    sentences = tuple(Sentence(i, f"Sentence {i} of the story here.") for i in range(5))
+    pool = Pool(("a", "a", "a", "b", "b"), sentences, (0, 1, 2, 0, 1), np.eye(5, dtype=np.float32))
+    # Picked best first: b's second sentence, then a's first, b's first, a's third.
+    assert reading_order(pool, [4, 0, 3, 2]) == [0, 2, 3, 4]
+    # At equal earliest positions the article with the better-scored sentence goes first.
+    assert reading_order(pool, [3, 0]) == [3, 0]
+
+
+def test_story_digest_keeps_each_articles_sentences_together_and_in_source_order(seed_articles, fake_embedder):
+    pool = build_pool(seed_articles, _vectors(fake_embedder, seed_articles))
+    digest = extractive(pool, Budget(max_sentences=10, max_words=400), CFG, keep_source_order=False)
+    cited = [(s.citations[0].article, s.citations[0].sentence) for s in digest.sentences]
+    runs = [a for k, (a, _) in enumerate(cited) if k == 0 or cited[k - 1][0] != a]
+    assert len(cited) == 10 and len(set(a for a, _ in cited)) > 1
+    assert len(runs) == len(set(runs))  # one run per article
+    for article in runs:
+        indexes = [i for a, i in cited if a == article]
+        assert indexes == sorted(indexes)

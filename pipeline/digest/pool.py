@@ -1,8 +1,9 @@
-"""The sentences a digest may draw on (its pool), and the signals that score them: centrality,
+"""The sentences a digest may draw on (its pool), and the signals that score them: centrality and LexRank,
 agreement across articles, shared words and a lead bias."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,48 @@ def centrality(pool: Pool) -> np.ndarray:
     centroid = pool.vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     return pool.vectors @ centroid
+
+
+def lexrank(pool: Pool, threshold: float = 0.1, damping: float = 0.85, iterations: int = 50) -> np.ndarray:
+    """Continuous LexRank (Erkan and Radev 2004) over the sentence vectors' cosines, scaled to mean 1.
+
+    A sentence is central when sentences that are themselves central resemble it; unlike the cosine to the
+    pool's mean, one long off-topic article does not pull the centre its way.
+    """
+    n = len(pool.sentences)
+    if not n:
+        return np.zeros(0)
+    sims = pool.vectors @ pool.vectors.T
+    sims = np.where(sims >= threshold, sims, 0.0)
+    np.fill_diagonal(sims, 0.0)
+    rows = sims.sum(axis=1, keepdims=True)
+    transition = np.divide(sims, rows, out=np.full_like(sims, 1.0 / n), where=rows > 0)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        rank = (1 - damping) / n + damping * transition.T @ rank
+    return rank * n
+
+
+def soft_support(pool: Pool) -> np.ndarray:
+    """Mean, over the other articles, of the sentence's best cosine to one of theirs: agreement, no threshold."""
+    ids = np.asarray(pool.article_ids)
+    articles = list(dict.fromkeys(pool.article_ids))
+    if len(articles) < 2:
+        return np.zeros(len(ids))
+    sims = pool.vectors @ pool.vectors.T
+    total = np.zeros(len(ids))
+    for article in articles:
+        total += np.where(ids != article, sims[:, ids == article].max(axis=1), 0.0)
+    return total / (len(articles) - 1)
+
+
+def word_frequency(pool: Pool) -> np.ndarray:
+    """SumBasic: the mean probability of the sentence's content words in the pool, times the pool's vocabulary
+    size (so 1.0 is an average word in a pool of any size)."""
+    words = [content_words(s.text) for s in pool.sentences]
+    counts = Counter(w for ws in words for w in ws)
+    total, vocabulary = sum(counts.values()) or 1, len(counts) or 1
+    return np.array([np.mean([counts[w] for w in ws]) / total * vocabulary if ws else 0.0 for ws in words])
 
 
 def word_support(pool: Pool) -> np.ndarray:

@@ -112,6 +112,21 @@ def discount_back_references(pool: Pool, scores: np.ndarray) -> np.ndarray:
     return np.where(leaning, scores * BACK_REFERENCE_WEIGHT, scores)
 
 
+def reading_order(pool: Pool, picked: Sequence[int]) -> list[int]:
+    """A story digest's sentences as one text: grouped by article, each article's sentences in source order,
+    the articles in the order of their earliest chosen sentence (the better-scored first at equal positions).
+
+    In score order a sentence often came after one from another article and before the one it follows in its
+    own: grouped this way, half as many digest sentences lean on one that is not before them
+    (bench/RESULTS.md, "Readability: the order of a story digest").
+    """
+    first: dict[str, tuple[int, int]] = {}
+    for rank, i in enumerate(picked):
+        article = pool.article_ids[i]
+        first[article] = min(first.get(article, (pool.positions[i], rank)), (pool.positions[i], rank))
+    return sorted(picked, key=lambda i: (first[pool.article_ids[i]], pool.positions[i]))
+
+
 def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order: bool) -> Digest:
     scores = sentence_scores(pool, cfg, budget)
     if not keep_source_order:
@@ -120,8 +135,7 @@ def extractive(pool: Pool, budget: Budget, cfg: SummaryConfig, keep_source_order
         picked = select_fill(pool, scores, budget, cfg.redundancy_threshold)
     else:
         picked = select(pool, scores, budget, cfg.redundancy_weight)
-    if keep_source_order:
-        picked.sort()
+    picked = sorted(picked) if keep_source_order else reading_order(pool, picked)
     return Digest(tuple(
         DigestSentence(pool.sentences[i].text, (pool.citation(i),), "extractive") for i in picked
     ))

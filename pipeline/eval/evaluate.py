@@ -24,7 +24,8 @@ from ..errors import ConfigError
 from ..models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle
 from .datasets import Cluster, articles_from_texts, load_clusters
 from .peers import DEFAULT_PEERS, PEERS, generator_peer, lead_peer, lexrank_peer
-from .scoring import ROUGE_KEYS, bootstrap_ci, rouge_scorer, rouge_scores, source_sentences, unsupported_facts
+from .scoring import (ROUGE_KEYS, bootstrap_ci, paired_difference, rouge_scorer, rouge_scores, source_sentences,
+                      unsupported_facts)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -149,6 +150,9 @@ def evaluate(
         },
         "system": _summary(system),
         "peers": {p: _summary(peer_scores[p]) for p in peers},
+        # Per peer and ROUGE key: newsdigest minus the peer, cluster by cluster.
+        "paired": {p: {k: paired_difference(system.rouge[k], peer_scores[p].rouge[k]) for k in ROUGE_KEYS}
+                   for p in peers},
         "load_models_s": round(load_s, 2),
         "total_s": round(time.perf_counter() - started, 2),
     }

@@ -33,6 +33,15 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"| {name} | {' | '.join(rouge)} | {r['unsupported']} | {replaced} | {r['words']:.1f} "
             f"| {r['s_per_cluster']:.3f} | {per_min} |"
         )
+    if result.get("paired"):
+        lines += ["", "Paired, cluster by cluster: mean difference [95% bootstrap interval], and the share of clusters "
+                  "newsdigest wins / ties / loses.", "",
+                  "| newsdigest minus | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---|---|---|"]
+        for peer, by_key in result["paired"].items():
+            cells = [f"{d['diff']:+.2f} [{d['diff_ci'][0]:+.2f}, {d['diff_ci'][1]:+.2f}], "
+                     f"{100 * d['wins']:.0f} / {100 * d['ties']:.0f} / {100 * d['losses']:.0f}%"
+                     for d in (by_key[k] for k in ROUGE_KEYS)]
+            lines.append(f"| {peer} | {' | '.join(cells)} |")
     flagged = [(name, r) for name, r in rows if r["unsupported"]]
     if flagged:
         lines.append("")

@@ -1,0 +1,64 @@
+"""Candidate sentence features for the learned scorer, computed from a pool alone (what the pipeline has).
+
+`columns(pool, budget_words)` returns every candidate column by name; a variant picks a subset. The signals
+(LexRank, soft support, word frequency) are the pipeline's own (pipeline/digest/pool.py); the columns kept are
+what pipeline/digest/scorer.py's `features` computes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from pipeline.digest import pool as P
+from pipeline.digest.pool import soft_support, word_frequency
+from pipeline.nlp.references import leans_on_earlier_sentence
+
+
+def pct_rank(x: np.ndarray) -> np.ndarray:
+    """Rank within the pool scaled to [0, 1] (1 = highest): means the same in any pool size."""
+    if len(x) < 2:
+        return np.ones(len(x))
+    return np.argsort(np.argsort(x, kind="stable"), kind="stable") / (len(x) - 1)
+
+
+def columns(pool, budget_words: int) -> dict[str, np.ndarray]:
+    n = len(pool.sentences)
+    ids = list(pool.article_ids)
+    order = {a: k for k, a in enumerate(dict.fromkeys(ids))}
+    k = len(order)
+    per_article = Counter(ids)
+    pos = np.asarray(pool.positions, dtype=float)
+    words = np.array([s.words for s in pool.sentences], dtype=float)
+    total_words = words.sum() or 1.0
+    cen = P.centrality(pool)
+    lr = P.lexrank(pool)
+    ws = P.word_support(pool)
+    wf = word_frequency(pool)
+    ents = np.array([len(s.entities) for s in pool.sentences], dtype=float)
+    return {
+        "lead": 1.0 / np.sqrt(1.0 + pos),
+        "position": pos,
+        "relative_position": pos / np.array([per_article[a] for a in ids], dtype=float),
+        "article_order": np.array([order[a] for a in ids], dtype=float),
+        "article_order_rel": np.array([order[a] / max(1, k - 1) for a in ids], dtype=float),
+        "articles": np.full(n, float(k)),
+        "centrality": cen,
+        "centrality_rank": pct_rank(cen),
+        "lexrank": lr,
+        "lexrank_rank": pct_rank(lr),
+        "support": P.support(pool),
+        "soft_support": soft_support(pool),
+        "word_support": ws,
+        "word_support_rank": pct_rank(ws),
+        "word_frequency": wf,
+        "words": words,
+        "words_to_budget": words / float(budget_words),
+        "budget_ratio": np.full(n, budget_words / total_words),
+        "budget_words": np.full(n, float(budget_words)),
+        "has_number": np.array([any(ch.isdigit() for ch in s.text) for s in pool.sentences], dtype=float),
+        "entities": ents,
+        "entity_density": ents / np.maximum(words, 1.0),
+        "quote": np.array([('"' in s.text or "“" in s.text) for s in pool.sentences], dtype=float),
+        "back_reference": np.array([leans_on_earlier_sentence(s.text) for s in pool.sentences], dtype=float),
+    }

@@ -1,0 +1,170 @@
+"""Scorer variants trained on the AllSides train split, scored on the two val sets (prepared by prep.py).
+
+Usage: PYTHONPATH=. python bench/scorer/sweep.py [VARIANT ...] [--train-limit N] [--fixed]
+Prints, per val set, ROUGE-1/2/L at the reference length (and with --fixed at 150 words) and the margin over
+the better of lead and lexrank.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import lightgbm as lgb  # noqa: E402
+
+from common import (graded, load, peer_scores, score_set, select, target_bigram, target_gain,  # noqa: E402
+                    target_precision)
+from features import columns  # noqa: E402
+
+OLD = ["lead", "relative_position", "article_order", "centrality", "support", "word_support", "words",
+       "has_number", "entities", "articles", "budget_words"]
+INV = ["lead", "relative_position", "centrality", "lexrank", "support", "soft_support", "word_support",
+       "word_frequency", "words", "words_to_budget", "budget_ratio", "has_number", "entity_density", "quote"]
+INV_RANKS = INV + ["centrality_rank", "lexrank_rank", "word_support_rank"]
+BASE = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 8, "min_data_in_leaf": 200,
+        "seed": 0, "deterministic": True, "num_threads": 1, "verbose": -1, "force_row_wise": True}
+TARGETS = {"precision": target_precision, "bigram": target_bigram,
+           "gain": lambda c: target_gain(c, oracle=False), "oracle": target_gain,
+           "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
+
+
+def V(feats, target="precision", rounds=150, post="floor", tau=0.75, **params):
+    return {"feats": feats, "target": target, "rounds": rounds, "post": post, "tau": tau,
+            "params": {**BASE, **params}}
+
+
+NO_BUDGET = [f for f in INV if f not in ("words_to_budget", "budget_ratio")]
+MONO = {"lead": 1, "relative_position": -1, "centrality": 1, "lexrank": 1, "support": 1, "soft_support": 1,
+        "word_support": 1, "word_frequency": 1}
+
+VARIANTS = {
+    "old features, old params": V(OLD),
+    "invariant": V(INV),
+    "invariant, no budget columns": V(NO_BUDGET),
+    "invariant, cosine 0.7": V(INV, tau=0.7),
+    "invariant, cosine 0.65": V(INV, tau=0.65),
+    "invariant+ranks": V(INV_RANKS),
+    "invariant, 16 leaves, min 100, 300 rounds": V(INV, num_leaves=16, min_data_in_leaf=100, rounds=300),
+    "invariant, 31 leaves, min 50, 300 rounds": V(INV, num_leaves=31, min_data_in_leaf=50, rounds=300),
+    "invariant, monotone": V(INV, monotone_constraints=[MONO.get(f, 0) for f in INV]),
+    "invariant, bigram target": V(INV, "bigram"),
+    "invariant, gain target": V(INV, "gain"),
+    "invariant, oracle target": V(INV, "oracle"),
+    "invariant, lambdarank": V(INV, "precision", post="rank", objective="lambdarank"),
+    "invariant, lambdarank oracle": V(INV, "oracle", post="rank", objective="lambdarank"),
+    # round 2: around the bigram target
+    "bigram, cosine 0.7": V(INV, "bigram", tau=0.7),
+    "bigram + ranks": V(INV_RANKS, "bigram"),
+    "bigram + ranks, cosine 0.7": V(INV_RANKS, "bigram", tau=0.7),
+    "bigram, 16 leaves, min 100, 300 rounds": V(INV, "bigram", num_leaves=16, min_data_in_leaf=100, rounds=300),
+    "bigram only (no unigram share)": V(INV, "bigram0"),
+    "bigram + full unigram share": V(INV, "bigram1"),
+    "bigram, lambdarank": V(INV, "bigram", post="rank", objective="lambdarank"),
+    "bigram, min 50, 300 rounds": V(INV, "bigram", min_data_in_leaf=50, rounds=300),
+    # round 3: extrapolating to long articles (AllSides train articles have at most a few sentences)
+    "bigram, linear trees": V(INV, "bigram", linear_tree=True, linear_lambda=1.0),
+    "bigram, monotone": V(INV, "bigram", monotone_constraints=[MONO.get(f, 0) for f in INV]),
+    "bigram, no budget columns": V(NO_BUDGET, "bigram"),
+    "bigram + position": V(INV + ["position"], "bigram"),
+}
+
+
+def feats_of(c, budget, names):
+    key = (budget.max_words, tuple(names))
+    if key not in c._cache:
+        cols = c._cache.setdefault(("cols", budget.max_words), None) or columns(c.pool, budget.max_words)
+        c._cache[("cols", budget.max_words)] = cols
+        c._cache[key] = np.column_stack([cols[n] for n in names])
+    return c._cache[key]
+
+
+def train(variant, clusters):
+    xs, ys, groups = [], [], []
+    for c in clusters:
+        if c is None or len(set(c.pool.article_ids)) < 2:
+            continue
+        y = TARGETS[variant["target"]](c)
+        xs.append(feats_of(c, c.ref_budget, variant["feats"]))
+        ys.append(graded(y) if variant["params"]["objective"] == "lambdarank" else y)
+        groups.append(len(y))
+    data = lgb.Dataset(np.vstack(xs), np.concatenate(ys), feature_name=list(variant["feats"]),
+                       group=groups if variant["params"]["objective"] == "lambdarank" else None)
+    return lgb.train(variant["params"], data, num_boost_round=variant["rounds"])
+
+
+def picker(variant, model):
+    tau = variant["tau"]
+    def pick(c, budget):
+        raw = model.predict(feats_of(c, budget, variant["feats"]))
+        if variant["post"] == "rank":  # a ranker's scores have no scale: min-max within the pool
+            lo, hi = raw.min(), raw.max()
+            raw = (raw - lo) / (hi - lo) if hi > lo else np.ones_like(raw)
+        return select(c, np.maximum(raw, 1e-3), budget, tau)
+    return pick
+
+
+def blend_pick(c, budget):
+    from common import P
+    return select(c, P.salience(c.pool, 0.5, 0.5), budget, 0.75)
+
+
+def report(name, val, sys_scores, budget_key):
+    peers = {p: peer_scores(val, p, budget_key) for p in ("lead", "lexrank")}
+    best = max(peers, key=lambda p: peers[p]["rouge1"].mean())
+    s = sys_scores
+    m1 = s["rouge1"].mean() - max(peers[p]["rouge1"].mean() for p in peers)
+    m2 = s["rouge2"].mean() - max(peers[p]["rouge2"].mean() for p in peers)
+    print(f"| {name} | {s['rouge1'].mean():.2f} / {s['rouge2'].mean():.2f} / {s['rougeL'].mean():.2f} "
+          f"| {m1:+.2f} / {m2:+.2f} |", flush=True)
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("variants", nargs="*")
+    ap.add_argument("--train-limit", type=int)
+    ap.add_argument("--fixed", action="store_true")
+    ap.add_argument("--sets", default="as_val,mn_val")
+    args = ap.parse_args()
+    t = time.time()
+    tr = load("train", args.train_limit)
+    vals = {s: load(s) for s in args.sets.split(",")}
+    print(f"loaded in {time.time() - t:.0f}s", file=sys.stderr)
+    names = args.variants or list(VARIANTS)
+    budgets = ["ref", "fixed"] if args.fixed else ["ref"]
+    results = {}
+    for vn in ["blend (hand weights)"] + names:
+        t = time.time()
+        if vn.startswith("blend"):
+            pick = blend_pick
+        else:
+            model = train(VARIANTS[vn], tr)
+            pick = picker(VARIANTS[vn], model)
+        for s, val in vals.items():
+            for b in budgets:
+                results[(vn, s, b)] = score_set(val, pick, b)
+        cells = []
+        for s, val in vals.items():
+            for b in budgets:
+                r = results[(vn, s, b)]
+                peers = [peer_scores(val, p, b) for p in ("lead", "lexrank")]
+                cells.append(f"{s}/{b} {r['rouge1'].mean():.2f}/{r['rouge2'].mean():.2f} "
+                             f"({r['rouge1'].mean() - max(p['rouge1'].mean() for p in peers):+.2f}/"
+                             f"{r['rouge2'].mean() - max(p['rouge2'].mean() for p in peers):+.2f})")
+        print(f"{vn} [{time.time() - t:.0f}s]: " + "; ".join(cells), file=sys.stderr, flush=True)
+    for s, val in vals.items():
+        for b in budgets:
+            print(f"\n{s}, budget {b}\n| variant | R1 / R2 / RL | vs best peer R1 / R2 |\n|---|---|---|")
+            for p in ("lead", "lexrank"):
+                ps = peer_scores(val, p, b)
+                print(f"| {p} | {ps['rouge1'].mean():.2f} / {ps['rouge2'].mean():.2f} / {ps['rougeL'].mean():.2f} | |")
+            for vn in ["blend (hand weights)"] + names:
+                report(vn, val, results[(vn, s, b)], b)
+
+
+if __name__ == "__main__":
+    main()
