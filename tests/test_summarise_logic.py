@@ -261,6 +261,15 @@ def test_hybrid_rejects_a_rewrite_longer_than_its_source(small_article, fake_emb
     assert digest.rejected == 1
 
 
+def test_hybrid_does_not_call_an_echo_of_its_source_generated(small_article, fake_embedder, nlp):
+    # The generator handing the sentence back unchanged (spacing and case aside) rewrote nothing.
+    echo = "  " + CAIRO.replace("Mediators", "mediators", 1).replace("m", "M", 1)
+    _, digest, _ = _hybrid(small_article, fake_embedder, nlp, lambda s: echo if s == CAIRO else FAITHFUL[s])
+    assert digest.sentences[2].text == CAIRO
+    assert digest.sentences[2].method == "extractive"
+    assert digest.rejected == 1
+
+
 def test_hybrid_rejects_a_fragment(small_article, fake_embedder, nlp):
     _, digest, _ = _hybrid(small_article, fake_embedder, nlp,
                            lambda s: "Talks in Cairo." if s == CAIRO else FAITHFUL[s])

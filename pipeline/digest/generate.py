@@ -11,6 +11,7 @@ import numpy as np
 
 from ..config import Budget, SummaryConfig
 from ..domain import Article, Digest, DigestSentence
+from ..nlp.tokens import normalise
 from . import guard
 from .pool import SAME_CLAIM, Pool
 from .select import extractive
@@ -149,9 +150,12 @@ _SAME_MEANING = 0.8
 
 
 def _acceptable(candidate: str, source: str, embedder: Embedder) -> bool:
-    """A real sentence, no longer than what it replaces, and still saying the same thing."""
+    """A real sentence, no longer than what it replaces, not a copy of it, and still saying the same thing."""
     n = len(candidate.split())
     if not (5 <= n <= len(source.split()) and candidate[0].isupper()):
         return False
+    if normalise(candidate).casefold() == normalise(source).casefold():
+        return False  # an echo is the extractive sentence, not a rewrite
+
     vectors = embedder.embed([candidate, source])
     return float(vectors[0] @ vectors[1]) >= _SAME_MEANING
