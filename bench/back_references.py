@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 
 from bench.divergence import SIDES, STORIES, load_models
-from pipeline import summarise
+import pipeline.digest.select as select_module
 from pipeline.config import Settings
-from pipeline.run import articles_from_texts, story_digest
-from pipeline.text import leans_on_earlier_sentence
+from pipeline.digest.build import story_digest
+from pipeline.eval.datasets import articles_from_texts
+from pipeline.nlp.references import leans_on_earlier_sentence
 
 
 def main() -> None:
@@ -26,14 +27,14 @@ def main() -> None:
         articles = articles_from_texts(texts, models, prefix="doc") if len(texts) > 1 else []
         if len(articles) > 1:
             stories.append(articles)
-    shipped = summarise.BACK_REFERENCE_WEIGHT
+    shipped = select_module.BACK_REFERENCE_WEIGHT
     for weight in (1.0, shipped):
-        summarise.BACK_REFERENCE_WEIGHT = weight
+        select_module.BACK_REFERENCE_WEIGHT = weight
         sentences = [s.text for articles in stories for s in story_digest(articles, settings, models).sentences]
         leaning = sum(map(leans_on_earlier_sentence, sentences))
         print(f"weight {weight}: {len(stories)} stories, {len(sentences)} digest sentences, {leaning} "
               f"({leaning / len(sentences):.1%}) lean on an earlier sentence")
-    summarise.BACK_REFERENCE_WEIGHT = shipped
+    select_module.BACK_REFERENCE_WEIGHT = shipped
 
 
 if __name__ == "__main__":

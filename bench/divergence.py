@@ -45,13 +45,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import diverge
-from pipeline.framing import markers
+from pipeline.nlp.framing_words import markers
 from pipeline.config import DivergenceConfig, Settings
 from pipeline.models.loaders import PACKAGED_EMBEDDER, ModelBundle, apply_offline_policy, load_embedder, load_nlp
-from pipeline.records import Article, Divergence
-from pipeline.report import divergence_model
-from pipeline.run import articles_from_texts
-from pipeline.text import normalise
+from pipeline.domain import Article, Divergence
+from pipeline.report.build import divergence_model
+from pipeline.eval.datasets import articles_from_texts
+from pipeline.nlp.tokens import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

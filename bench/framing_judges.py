@@ -23,10 +23,10 @@ from sklearn.metrics import roc_auc_score
 
 from bench.divergence import SIDES, STORIES, load_models
 from pipeline.config import Settings
-from pipeline.framing import markers
+from pipeline.nlp.framing_words import markers
 from pipeline.models.loaders import default_cache_dir, load_generator
-from pipeline.run import articles_from_texts
-from pipeline.text import normalise
+from pipeline.eval.datasets import articles_from_texts
+from pipeline.nlp.tokens import normalise
 
 PROMPT = ("Does the following news sentence use loaded, judging or opinionated words (rather than neutral "
           "reporting)? Answer yes or no.\n\nSentence: {sentence}")

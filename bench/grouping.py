@@ -30,8 +30,9 @@ import numpy as np
 
 from pipeline import stories
 from pipeline.models.loaders import PACKAGED_EMBEDDER, apply_offline_policy, load_embedder, load_nlp
-from pipeline.records import Article
-from pipeline.text import analyse, clean_body
+from pipeline.domain import Article
+from pipeline.ingest.clean import clean_body
+from pipeline.nlp.analyse import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 

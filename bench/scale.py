@@ -132,7 +132,7 @@ def child(folder: Path, engine: str, workers: int, started: float) -> dict:
     if engine == "ray":
         import ray
 
-        from pipeline.engine_ray import open_ray_engine
+        from pipeline.engine.ray import open_ray_engine
 
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
         open_engine = open_ray_engine(workers=workers)

@@ -16,10 +16,14 @@ import time
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.evaluate import cluster_budget, lead_peer, load_clusters, rouge_scores
+from pipeline.eval.datasets import load_clusters
+from pipeline.eval.evaluate import cluster_budget
+from pipeline.eval.peers import lead_peer
+from pipeline.eval.scoring import rouge_scores
 from pipeline.models.loaders import apply_offline_policy, default_cache_dir, load_bundle
-from pipeline.run import articles_from_texts
-from pipeline import summarise
+from pipeline.eval.datasets import articles_from_texts
+from pipeline.digest.pool import build_pool
+from pipeline.digest.select import extractive
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = {"multinews": DATA / "multinews_validation.csv", "allsides": DATA / "allsides_roundup_val.source"}
@@ -38,14 +42,14 @@ def prepare(path: Path, limit: int, models, settings: Settings):
             vectors[a.id] = matrix[start:start + len(a.sentences)]
             start += len(a.sentences)
         budget = cluster_budget(settings, cluster.reference, None, True)
-        prepared.append((articles, summarise.build_pool(articles, vectors), budget, cluster.reference))
+        prepared.append((articles, build_pool(articles, vectors), budget, cluster.reference))
     return prepared
 
 
 def score(prepared, cfg) -> tuple[float, float]:
     r1, r2 = [], []
     for _articles, pool, budget, reference in prepared:
-        digest = summarise.extractive(pool, budget, cfg, keep_source_order=False)
+        digest = extractive(pool, budget, cfg, keep_source_order=False)
         scores = rouge_scores(digest.text, reference)
         r1.append(scores["rouge1"])
         r2.append(scores["rouge2"])

@@ -14,7 +14,7 @@ from filelock import FileLock, Timeout
 
 from .config import Settings
 from .errors import NewsdigestError
-from .output import LOCK_NAME
+from .publish import LOCK_NAME
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,14 @@ def _nlp(settings: Settings) -> Check:
 
 def _generator(settings: Settings, cache_dir: Path) -> Check:
     from .models.loaders import (
-        PACKAGED_GENERATOR, _packaged_gguf_path, converted_weights_dir, load_generator,
+        PACKAGED_GENERATOR, packaged_gguf_path, converted_weights_dir, load_generator,
     )
 
     name = f"generator {settings.models.generator}"
     if settings.summary.mode == "extractive" and settings.models.generator == PACKAGED_GENERATOR:
         # Not needed by the configured mode: check it is installed without paying for a load.
         try:
-            gguf = _packaged_gguf_path()
+            gguf = packaged_gguf_path()
         except NewsdigestError as exc:
             return Check(name, False, str(exc), "run `make install` (needed for --set summary.mode=hybrid)")
         converted = (converted_weights_dir(gguf, cache_dir) / "config.json").is_file()

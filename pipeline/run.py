@@ -1,34 +1,36 @@
-"""One batch run: read inputs, reuse cached results, load models only for what is new,
-digest articles and stories, and publish the report atomically."""
+"""One batch run, orchestration only: read inputs, reuse cached results, load models only for
+what is new, hand the rest to an engine, group stories, and publish the report atomically."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
-from . import diverge, stories, summarise
+from . import stories
 from .cache import (
-    Cache, cache_key, digest_from_json, digest_to_json, divergences_from_json, divergences_to_json,
-    sentences_from_json, sentences_to_json,
+    DIGEST_VERSION, Cache, cache_key, digest_from_json, digest_to_json, divergences_from_json,
+    divergences_to_json, sentences_from_json, sentences_to_json,
 )
-from .config import Budget, Settings, SummaryConfig
+from .config import Settings
+from .digest.scorer import model_digest
+from .domain import Article, Digest, Story
+from .engine import Engine, OpenEngine, StoryResult, open_local_engine
 from .errors import NoUsableInputError
 from .ingest import RawArticle, discover, read_articles
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
-from .output import prune_runs, run_lock, write_run
-from .records import Article, Digest, Divergence, Sentence, Story
-from .report import (
-    ArticleModel, DigestReport, StoryModel, digest_model, divergence_model, render_json, render_markdown,
-)
-from .text import analyse, clean_body
+from .publish import prune_runs, run_lock, write_run
+from .report.build import build_report
+from .report.markdown import render_markdown
+from .report.render import render_files
+from .report.schema import DigestReport
 
 Log = Callable[[str], None]
 # progress(stage, done, total): called as work advances, for a progress bar.
@@ -49,35 +51,6 @@ class RunResult:
     markdown: str
     run_dir: Path | None
     models_loaded: list[str] = field(default_factory=list)
-
-
-StoryResult = tuple[Digest, tuple[Divergence, ...]]
-
-
-class Engine(Protocol):
-    """Where the model work of a run is computed: only cache misses reach it, and the
-    driver keeps ingest, cache, grouping, lock and publish, so every engine makes the same report.
-
-    `analyse`, `digests` and `stories` yield each result as soon as it is done, with its index
-    in the call's list (every index once, in any order): the driver caches each one as it
-    arrives, so a run stopped half-way keeps what it finished."""
-
-    # Items handed over per call: hybrid rewrites of one call share generator batches.
-    chunk: int
-
-    def analyse(self, bodies: list[str]) -> Iterable[tuple[int, tuple[Sentence, ...]]]: ...
-
-    def embed(self, texts: list[str]) -> np.ndarray: ...
-
-    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> Iterable[tuple[int, Digest]]: ...
-
-    def stories(
-        self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
-    ) -> Iterable[tuple[int, StoryResult]]: ...
-
-
-# Opens an engine for one run's settings and (lazily loaded) models; closing it frees its workers.
-OpenEngine = Callable[[Settings, ModelBundle], AbstractContextManager[Engine]]
 
 
 @dataclass
@@ -160,38 +133,11 @@ def _digest_run(
         log(f"{len(story_list)} {'story' if len(story_list) == 1 else 'stories'}")
     timings["total_s"] = round(time.perf_counter() - started, 3)
     timings["cache_hits"], timings["cache_misses"] = ctx.cache.hits, ctx.cache.misses
-    report = _build_report(articles, digests, story_list, duplicates, copies, ctx, timings)
+    report = build_report(articles, digests, story_list, duplicates, copies, settings, warnings, timings,
+                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     markdown = render_markdown(report, settings.divergence.markdown_items)
-    run_dir = _publish(report, markdown, out_dir, settings.output.formats) if out_dir else None
+    run_dir = _publish(report, out_dir, settings) if out_dir else None
     return RunResult(report, markdown, run_dir, list(models.loaded))
-
-
-class LocalEngine:
-    """Computes in this process with the run's models: the default engine."""
-
-    # Enough hybrid rewrites to fill generator batches, few enough that the progress bar moves.
-    chunk = 16
-
-    def __init__(self, settings: Settings, models: ModelBundle) -> None:
-        self.settings, self.models = settings, models
-
-    def analyse(self, bodies: list[str]) -> Iterable[tuple[int, tuple[Sentence, ...]]]:
-        return enumerate(analyse(bodies, self.models.nlp))
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self.models.embedder.embed(texts)
-
-    def digests(self, groups: list[list[Article]], vectors: dict[str, np.ndarray]) -> Iterable[tuple[int, Digest]]:
-        return enumerate(_digests(groups, vectors, self.settings, self.models))
-
-    def stories(
-        self, groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
-    ) -> Iterable[tuple[int, StoryResult]]:
-        return enumerate(story_results(groups, vectors, copies, self.settings, self.models))
-
-
-def open_local_engine(settings: Settings, models: ModelBundle) -> AbstractContextManager[Engine]:
-    return nullcontext(LocalEngine(settings, models))
 
 
 def _warn(warnings: list[str], log: Log, message: str) -> None:
@@ -215,8 +161,6 @@ def _identity(settings: Settings) -> dict[str, str]:
             "generator": model_identity(m.generator), "generator_kind": m.generator_kind,
             "dtype": m.dtype, "prompt": PROMPT_VERSION}
 
-
-# --- steps -------------------------------------------------------------------
 
 def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[RawArticle], dict[str, list[str]], list[str]]:
     files, warnings = discover(paths, settings.ingest.extensions)
@@ -299,13 +243,6 @@ def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ct
     return {a.id: d for a, d in zip(articles, digests)}
 
 
-# Bump when digests or divergences would change for the same articles and settings (a selection
-# or detector change); analyses and vectors stay cached. 2: story digests discount sentences
-# that lean on an earlier one; a name in another spelling is no omission; a principal on the
-# record beside officials is no attribution divergence.
-DIGEST_VERSION = 2
-
-
 def _digest_settings(ctx: _Context, story: bool = True) -> dict:
     """What a digest depends on besides its articles (the generator only outside extractive mode;
     the story scorer only for story digests: one article is always scored by the blend)."""
@@ -317,8 +254,6 @@ def _digest_settings(ctx: _Context, story: bool = True) -> dict:
     if not story:
         summary.pop("scorer")
     elif summary["scorer"] == "learned":
-        from .selection_model import model_digest
-
         models["sentence_scorer"] = model_digest()
     return {"summary": summary, "models": models, "version": DIGEST_VERSION}
 
@@ -378,116 +313,11 @@ def _story_results(
     return {tuple(a.id for a in group): result for group, result in zip(groups, results)}
 
 
-def story_results(
-    groups: list[list[Article]], vectors: dict[str, np.ndarray], copies: dict[str, str],
-    settings: Settings, models: ModelBundle,
-) -> list[StoryResult]:
-    """Merged digest and divergences of each story (what every engine runs per story)."""
-    digests = _digests(groups, vectors, settings, models)
-    # Syndicated copies repeat their original: they are not independent sources to compare.
-    return [(digest, tuple(diverge.find_divergences([a for a in group if a.id not in copies],
-                                                    vectors, settings.divergence)))
-            for group, digest in zip(groups, digests)]
-
-
-def _digest(group: list[Article], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle) -> Digest:
-    return _digests([group], vectors, settings, models)[0]
-
-
-def _digests(
-    groups: list[list[Article]], vectors: dict[str, np.ndarray], settings: Settings, models: ModelBundle,
-) -> list[Digest]:
-    """One digest per group of articles (one article: its digest; more: the story's)."""
-    cfg = settings.summary
-    if cfg.mode == "abstractive":
-        return [summarise.abstractive(group, summarise.build_pool(group, vectors), _budget(group, cfg), cfg,
-                                      models.generator, models.embedder, models.nlp) for group in groups]
-    bases = [summarise.extractive(summarise.build_pool(group, vectors), _budget(group, cfg), cfg,
-                                  keep_source_order=len(group) == 1) for group in groups]
-    if cfg.mode == "hybrid":
-        # All groups' rewrites share generator batches.
-        return summarise.rewrite_guarded(bases, cfg, models.generator, models.embedder, models.nlp)
-    return bases
-
-
-def _budget(group: list[Article], cfg: SummaryConfig) -> Budget:
-    return cfg.article if len(group) == 1 else cfg.story
-
-
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / (np.linalg.norm(v) or 1.0)
 
 
-# --- eval entry points (the same code path as summarise) ----------------------
-
-def articles_from_texts(texts: Sequence[str], models: ModelBundle, prefix: str = "doc") -> list[Article]:
-    """Articles from plain texts (datasets, tests): the same cleaning and analysis as files get."""
-    bodies = [clean_body(t) for t in texts]
-    analysed = analyse(bodies, models.nlp)
-    return [
-        Article(f"{prefix}{i}", body.split("\n", 1)[0][:80], f"<{prefix}{i}>", "", body, sentences)
-        for i, (body, sentences) in enumerate(zip(bodies, analysed))
-        if any(s.eligible for s in sentences)
-    ]
-
-
-def story_digest(articles: list[Article], settings: Settings, models: ModelBundle) -> Digest:
-    """The merged digest of one story, exactly as `summarise` builds it (eval uses this)."""
-    texts = [s.text for a in articles for s in a.sentences]
-    matrix = models.embedder.embed(texts)
-    vectors, start = {}, 0
-    for a in articles:
-        vectors[a.id] = matrix[start:start + len(a.sentences)]
-        start += len(a.sentences)
-    if len(articles) == 1:
-        # One document is still a "story" for eval: use the story budget, not the article one.
-        settings = settings.model_copy(deep=True)
-        settings.summary.article = settings.summary.story
-    return _digest(articles, vectors, settings, models)
-
-
-# --- report and output -----------------------------------------------------------
-
-def _build_report(articles, digests, story_list, duplicates, copies, ctx: _Context, timings) -> DigestReport:
-    article_models = [
-        ArticleModel(id=a.id, title=a.title, path=a.path, sha256=a.sha256,
-                     outlet=a.outlet or None, published=a.published or None, url=a.url or None,
-                     duplicates=duplicates.get(a.id, []), near_duplicate_of=copies.get(a.id),
-                     digest=digest_model(digests[a.id]), sentences=[s.text for s in a.sentences])
-        for a in articles
-    ]
-    story_models = []
-    for story in story_list:
-        single = story.digest is None
-        story_models.append(StoryModel(
-            id=story.id, title=story.title, article_ids=list(story.article_ids),
-            digest=digest_model(digests[story.article_ids[0]] if single else story.digest),
-            divergences=[divergence_model(d) for d in story.divergences],
-            notes=["one article: divergence needs two or more sources"] if single else [],
-        ))
-    s = ctx.settings
-    generator = s.models.generator if s.summary.mode != "extractive" else "none (extractive mode)"
-    return DigestReport(
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        models={"embedder": s.models.embedder, "generator": generator, "ner": s.models.ner},
-        settings=s.model_dump(mode="json"),
-        articles=article_models, stories=story_models, warnings=ctx.warnings, timings=timings,
-    )
-
-
-def _publish(report: DigestReport, markdown: str, out_dir: Path, formats: Sequence[str]) -> Path:
-    from .feeds import render_atom, render_html, render_jsonfeed
-
-    files = {}
-    if "json" in formats:
-        files["digest.json"] = render_json(report)
-    if "md" in formats:
-        files["digest.md"] = markdown
-    if "html" in formats:
-        files["index.html"] = render_html(report, report.settings["divergence"]["markdown_items"])
-    if "atom" in formats:
-        files["feed.atom"] = render_atom(report)
-    if "jsonfeed" in formats:
-        files["feed.json"] = render_jsonfeed(report)
+def _publish(report: DigestReport, out_dir: Path, settings: Settings) -> Path:
+    files = render_files(report, settings.output.formats, settings.divergence.markdown_items)
     stamp = report.generated_at.replace(":", "").replace("-", "")
     return write_run(out_dir, stamp, files)

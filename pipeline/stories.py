@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from .records import Article
+from .domain import Article
 
 # Rows of article vectors compared at once when looking for neighbours: bounds memory to
 # this many rows times the number of articles, whatever the input size.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 
+import pipeline.publish as output
 from pipeline.config import Settings
 from pipeline.run import summarise_paths
 from tests.conftest import SEEDS
@@ -60,7 +61,6 @@ def test_disk_full_exits_73_and_keeps_the_previous_latest(tmp_path, fake_bundle,
 
     import pytest
 
-    from pipeline import output
     from pipeline.errors import OutputError
 
     src, out = _seeds(tmp_path, 2), tmp_path / "out"

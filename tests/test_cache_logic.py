@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pipeline.digest.scorer as selection_model
 from pipeline.config import Settings, load_settings
 from pipeline.models.loaders import ModelBundle
 from pipeline.run import summarise_paths
@@ -73,19 +74,19 @@ def test_settings_change_invalidates_digests_but_not_analysis(tmp_path, nlp):
 
 
 def test_a_retrained_sentence_scorer_recomputes_story_digests_only(tmp_path, nlp, monkeypatch):
-    from pipeline import selection_model
+    from pipeline.digest.scorer import MODEL_FILE, _booster
 
     src, cache = _copy_seeds(tmp_path), tmp_path / "cache"
     summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
     retrained = tmp_path / "scorer.txt"
-    retrained.write_bytes(selection_model.MODEL_FILE.read_bytes() + b"\n")  # same trees, new file contents
+    retrained.write_bytes(MODEL_FILE.read_bytes() + b"\n")  # same trees, new file contents
     monkeypatch.setattr(selection_model, "MODEL_FILE", retrained)
-    selection_model._booster.cache_clear()
+    _booster.cache_clear()
     counts: dict[str, int] = {}
     try:
         result = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, counts)[0], cache_dir=cache)
     finally:
-        selection_model._booster.cache_clear()
+        _booster.cache_clear()
     assert "nlp" not in counts and "embedder" not in counts
     # Analyses, vectors, headline vectors and article digests (20) are reused: one article is
     # always scored by the blend. Only the story (its digest and divergences) is redone.
@@ -142,7 +143,7 @@ def test_a_run_stopped_during_analysis_keeps_the_analyses_it_finished(tmp_path, 
 
     import pytest
 
-    from pipeline.run import LocalEngine
+    from pipeline.engine.local import LocalEngine
 
     class StopsAfterThree(LocalEngine):
         chunk = 2  # several engine calls per stage, as on a large input

@@ -10,19 +10,13 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import (
-    _checkable,
-    _contrast,
-    _Item,
-    _mentions,
-    _nearest,
-    _rare_facts,
-    _view,
-    find_divergences,
-    spelled_differently,
-)
-from pipeline.framing import markers
-from pipeline.numbers import disagree, figures, values, words_to_digits
+from pipeline.diverge import find_divergences
+from pipeline.diverge.coverage import _checkable, _mentions, _rare_facts
+from pipeline.diverge.framing import _contrast
+from pipeline.diverge.naming import spelled_differently
+from pipeline.diverge.view import Item as _Item, _nearest, build_view as _view
+from pipeline.nlp.framing_words import markers
+from pipeline.nlp.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
 
 CFG = DivergenceConfig()

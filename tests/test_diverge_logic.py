@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import find_divergences, hedges, number_facts, spelled_differently
-from pipeline.records import Article
-from pipeline.text import analyse, clean_body, split_title
+from pipeline.diverge import find_divergences
+from pipeline.diverge.conflicts import number_facts
+from pipeline.diverge.framing import hedges
+from pipeline.diverge.naming import spelled_differently
+from pipeline.domain import Article
+from pipeline.ingest.clean import clean_body, split_title
+from pipeline.nlp.analyse import analyse
 from tests.conftest import SEEDS
 
 KILLED_1200 = "Approximately 1,200 people were killed in the attack on southern Israel."

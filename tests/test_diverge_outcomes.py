@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import find_divergences, same_decision
+from pipeline.diverge import find_divergences
+from pipeline.diverge.conflicts import same_decision
 from pipeline.models.loaders import PACKAGED_EMBEDDER, load_embedder
-from pipeline.outcomes import conflicting, outcomes
-from pipeline.records import Outcome
+from pipeline.nlp.outcomes import conflicting, outcomes
+from pipeline.domain import Outcome
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
 
 CFG = DivergenceConfig()

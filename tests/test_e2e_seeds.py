@@ -8,9 +8,9 @@ import re
 import jsonschema
 import pytest
 
-from pipeline import guard
+from pipeline.digest.guard import unsupported_facts
 from pipeline.config import Settings, load_settings
-from pipeline.report import SCHEMA_PATH, json_schema
+from pipeline.report.schema import SCHEMA_PATH, json_schema
 from pipeline.run import summarise_paths
 from tests.conftest import SEEDS
 
@@ -55,7 +55,7 @@ def test_every_digest_sentence_is_cited_and_faithful(seeds_run, nlp):
         for sentence in digest.sentences:
             assert sentence.citations
             cited = [sources[c.article][c.sentence] for c in sentence.citations]
-            assert guard.unsupported_facts(sentence.text, cited, nlp) == []
+            assert unsupported_facts(sentence.text, cited, nlp) == []
             if sentence.method == "extractive":
                 assert sentence.text == cited[0]
 
@@ -125,7 +125,7 @@ def test_hybrid_with_the_real_generator_stays_faithful(real_bundle, tmp_path, nl
         assert len(digest.sentences) <= 3 and len(digest.text.split()) <= 75
         for sentence in digest.sentences:
             cited = [sources[c.article][c.sentence] for c in sentence.citations]
-            assert guard.unsupported_facts(sentence.text, cited, nlp) == [], sentence.text
+            assert unsupported_facts(sentence.text, cited, nlp) == [], sentence.text
             generated += sentence.method == "generated"
         # Each chosen sentence was either rewritten or the rewrite was refused and counted.
         assert digest.rejected_generations + sum(s.method == "generated" for s in digest.sentences) == len(digest.sentences)

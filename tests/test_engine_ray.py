@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.models.loaders import ModelBundle
@@ -31,7 +31,7 @@ def _content(run_dir) -> dict:
 def both_engines(real_bundle, ray_cluster, tmp_path_factory):
     """seeds/ and the 46-article story in one input (Ray starts its actors per stage, so
     one run covers both), through the local engine and through Ray with two actors."""
-    from pipeline.engine_ray import open_ray_engine
+    from pipeline.engine.ray import open_ray_engine
 
     tmp = tmp_path_factory.mktemp("engines")
     src = tmp / "in"
@@ -67,7 +67,7 @@ def test_ray_results_are_cached_for_any_engine(both_engines, tmp_path):
 
 def test_missing_ray_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now fails as if not installed
-    from pipeline.engine_ray import open_ray_engine
+    from pipeline.engine.ray import open_ray_engine
 
     with pytest.raises(ConfigError, match=r"pip install 'newsdigest\[ray\]'"):
         open_ray_engine()
@@ -86,7 +86,7 @@ def test_ray_options_need_the_ray_engine(args, tmp_path):
 
 def test_ray_actors_keep_converted_weights_in_the_runs_cache_folder(tmp_path, monkeypatch):
     # The actor's model bundle is lazy: building it loads nothing, so no Ray is needed here.
-    from pipeline.engine_ray import _Worker
+    from pipeline.engine.ray import _Worker
 
     monkeypatch.setenv("NEWSDIGEST_CACHE_DIR", str(tmp_path / "default"))
     settings = Settings().model_dump_json()

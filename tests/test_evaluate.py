@@ -8,12 +8,17 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import evaluate as ev
-from pipeline.cli import app
+import pipeline.eval.evaluate as ev
+from pipeline.eval.datasets import detect_format, load_clusters
+from pipeline.eval.evaluate import cluster_budget, evaluate
+from pipeline.eval.peers import generator_peer, lead_peer, lexrank_peer
+from pipeline.eval.render import render_markdown
+from pipeline.eval.scoring import bootstrap_ci, count_unsupported, rouge_scores, source_sentences
+from pipeline.cli.app import app
 from pipeline.config import Budget, Settings
 from pipeline.errors import ConfigError
 from pipeline.models.loaders import ModelBundle
-from pipeline.run import articles_from_texts
+from pipeline.eval.datasets import articles_from_texts
 from tests.conftest import DATA
 from tests.fakes import FakeGenerator
 
@@ -37,27 +42,27 @@ def test_slices_stay_small():
     (JSONL, "jsonl"),
 ])
 def test_detect_format(path, fmt):
-    assert ev.detect_format(path) == fmt
+    assert detect_format(path) == fmt
 
 
 def test_detect_format_sniffs_content_when_the_name_says_nothing(tmp_path):
     lines = JSONL.read_text(encoding="utf-8")
     (tmp_path / "clusters.data").write_text(lines, encoding="utf-8")
-    assert ev.detect_format(tmp_path / "clusters.data") == "jsonl"
+    assert detect_format(tmp_path / "clusters.data") == "jsonl"
 
 
 def test_unknown_format_and_missing_path_are_config_errors(tmp_path):
     odd = tmp_path / "notes.txt"
     odd.write_text("just some prose, not a dataset\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot tell the format"):
-        ev.load_clusters(odd)
+        load_clusters(odd)
     with pytest.raises(ConfigError, match="not found"):
-        ev.load_clusters(tmp_path / "nope.csv")
+        load_clusters(tmp_path / "nope.csv")
     assert ConfigError.exit_code == 2
 
 
 def test_load_multinews_csv():
-    fmt, clusters = ev.load_clusters(MULTINEWS)
+    fmt, clusters = load_clusters(MULTINEWS)
     assert fmt == "multinews"
     assert len(clusters) == 3
     assert [len(c.documents) for c in clusters] == [3, 3, 3]
@@ -74,13 +79,13 @@ def test_load_multinews_legacy_separator(tmp_path):
         '"First article text here. ||||| Second article NEWLINE_CHAR text here.",2,"– The summary."\n',
         encoding="utf-8",
     )
-    _, clusters = ev.load_clusters(path)
+    _, clusters = load_clusters(path)
     assert clusters[0].documents == ("First article text here.", "Second article \n text here.")
     assert clusters[0].reference == "The summary."
 
 
 def test_load_allsides_pair():
-    fmt, clusters = ev.load_clusters(ALLSIDES)
+    fmt, clusters = load_clusters(ALLSIDES)
     assert fmt == "allsides"
     assert [len(c.documents) for c in clusters] == [3, 3, 3]
     assert clusters[0].documents[0].startswith('"In 30-plus years of politics')
@@ -93,21 +98,21 @@ def test_allsides_line_counts_must_match(tmp_path):
     (tmp_path / "x.source").write_text("TITLE=> a. ARTICLE=> b.\nTITLE=> c. ARTICLE=> d.\n", encoding="utf-8")
     (tmp_path / "x.target").write_text("TITLE=> r. ARTICLE=> s.\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="lines"):
-        ev.load_clusters(tmp_path / "x.source")
+        load_clusters(tmp_path / "x.source")
 
 
 def test_load_jsonl_and_limit():
-    fmt, clusters = ev.load_clusters(JSONL)
+    fmt, clusters = load_clusters(JSONL)
     assert fmt == "jsonl" and len(clusters) == 3
     assert clusters[0].documents[0].startswith("Florida on Sunday reported")
-    assert len(ev.load_clusters(JSONL, limit=2)[1]) == 2
+    assert len(load_clusters(JSONL, limit=2)[1]) == 2
 
 
 def test_missing_columns_are_config_errors(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("text,label\nhello,1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="summary"):
-        ev.load_clusters(path)
+        load_clusters(path)
 
 
 # --- scoring ------------------------------------------------------------------
@@ -122,7 +127,7 @@ def test_rouge_matches_hand_computed_f1():
     r2 = 2 * (3 / 6) * (3 / 7) / (3 / 6 + 3 / 7)
     # Longest common subsequence: the red dog sat on mat = 6.
     rl = r1
-    scores = ev.rouge_scores(prediction, reference)
+    scores = rouge_scores(prediction, reference)
     assert scores["rouge1"] == pytest.approx(100 * r1)
     assert scores["rouge2"] == pytest.approx(100 * r2)
     assert scores["rougeL"] == pytest.approx(100 * rl)
@@ -130,28 +135,28 @@ def test_rouge_matches_hand_computed_f1():
 
 
 def test_rouge_uses_the_stemmer():
-    assert ev.rouge_scores("dogs jumped", "dog jumping")["rouge1"] == pytest.approx(100.0)
+    assert rouge_scores("dogs jumped", "dog jumping")["rouge1"] == pytest.approx(100.0)
 
 
 def test_bootstrap_interval_contains_the_mean():
     values = [10.0, 20.0, 35.0, 40.0, 95.0, 12.0]
-    lo, hi = ev.bootstrap_ci(values)
+    lo, hi = bootstrap_ci(values)
     mean = sum(values) / len(values)
     assert lo < mean < hi
     assert min(values) <= lo and hi <= max(values)
-    assert ev.bootstrap_ci(values) == (lo, hi)  # fixed seed: repeatable
+    assert bootstrap_ci(values) == (lo, hi)  # fixed seed: repeatable
 
 
 def test_bootstrap_interval_is_degenerate_for_identical_scores():
-    assert ev.bootstrap_ci([42.5] * 12) == (42.5, 42.5)
-    assert ev.bootstrap_ci([7.0]) == (7.0, 7.0)
+    assert bootstrap_ci([42.5] * 12) == (42.5, 42.5)
+    assert bootstrap_ci([7.0]) == (7.0, 7.0)
 
 
 def test_unsupported_counts_facts_missing_from_all_sources(nlp):
     sources = ["The council met on Monday.", "Mayor Jane Doe said 40 people attended."]
-    assert ev.count_unsupported(["Mayor Jane Doe said 40 people attended."], sources, nlp) == 0
+    assert count_unsupported(["Mayor Jane Doe said 40 people attended."], sources, nlp) == 0
     # A new number and a new name.
-    assert ev.count_unsupported(["Mayor Jane Doe said 75 people came from Paris."], sources, nlp) >= 2
+    assert count_unsupported(["Mayor Jane Doe said 75 people came from Paris."], sources, nlp) >= 2
 
 
 # --- budgets and peers ----------------------------------------------------------
@@ -159,10 +164,10 @@ def test_unsupported_counts_facts_missing_from_all_sources(nlp):
 def test_cluster_budget_rules():
     settings = Settings()
     reference = " ".join(["word"] * 230)
-    assert ev.cluster_budget(settings, reference, None, False) == settings.summary.story
-    assert ev.cluster_budget(settings, reference, 90, False) == Budget(max_sentences=6, max_words=90)
-    assert ev.cluster_budget(settings, reference, None, True) == Budget(max_sentences=15, max_words=230)
-    assert ev.cluster_budget(settings, "a b c", None, True).max_words == 5  # the config's floor
+    assert cluster_budget(settings, reference, None, False) == settings.summary.story
+    assert cluster_budget(settings, reference, 90, False) == Budget(max_sentences=6, max_words=90)
+    assert cluster_budget(settings, reference, None, True) == Budget(max_sentences=15, max_words=230)
+    assert cluster_budget(settings, "a b c", None, True).max_words == 5  # the config's floor
 
 
 _DOC_A = ("Alpha one opens the first article today. Alpha two follows the opening sentence here. "
@@ -173,23 +178,23 @@ _DOC_B = ("Beta one opens the second article today. Beta two follows the opening
 
 def test_lead_is_round_robin_whole_sentences(fake_bundle):
     articles = articles_from_texts([_DOC_A, _DOC_B], fake_bundle)
-    out = ev.lead_peer(articles, Budget(max_sentences=10, max_words=21))
+    out = lead_peer(articles, Budget(max_sentences=10, max_words=21))
     assert out == ["Alpha one opens the first article today.", "Beta one opens the second article today.",
                    "Alpha two follows the opening sentence here."]
-    assert ev.lead_peer(articles, Budget(max_sentences=2, max_words=500)) == out[:2]
+    assert lead_peer(articles, Budget(max_sentences=2, max_words=500)) == out[:2]
 
 
 def test_lexrank_picks_whole_sentences_in_source_order(fake_bundle):
     articles = articles_from_texts([_DOC_A, _DOC_B], fake_bundle)
     everything = [s.text for a in articles for s in a.sentences]
-    out = ev.lexrank_peer(articles, Budget(max_sentences=10, max_words=15))
+    out = lexrank_peer(articles, Budget(max_sentences=10, max_words=15))
     assert 1 <= len(out) <= 2 and sum(len(s.split()) for s in out) <= 15
     assert all(s in everything for s in out)
     assert [everything.index(s) for s in out] == sorted(everything.index(s) for s in out)
 
 
 def test_generator_peer_is_cut_at_the_budget(fake_bundle):
-    out = ev.generator_peer([_DOC_A, _DOC_B], fake_bundle, max_words=9)
+    out = generator_peer([_DOC_A, _DOC_B], fake_bundle, max_words=9)
     assert len(out.split()) == 9
 
 
@@ -212,7 +217,7 @@ def inventor_bundle(nlp, fake_embedder):
 def test_unguarded_generator_peer_is_caught_and_the_guarded_system_is_not(inventor_bundle):
     settings = Settings()
     settings.summary.mode = "hybrid"
-    result = ev.evaluate(JSONL, settings, limit=2, peers=["generator"], models=inventor_bundle)
+    result = evaluate(JSONL, settings, limit=2, peers=["generator"], models=inventor_bundle)
     assert result["system"]["unsupported"] == 0
     assert result["system"]["guard_replaced"] == 1.0  # every invented rewrite was put back
     assert result["peers"]["generator"]["unsupported"] >= 2 * 2  # a name and a number per cluster
@@ -221,15 +226,15 @@ def test_unguarded_generator_peer_is_caught_and_the_guarded_system_is_not(invent
 def test_echoing_generator_passes_the_guard(fake_bundle):
     settings = Settings()
     settings.summary.mode = "hybrid"
-    result = ev.evaluate(JSONL, settings, limit=1, peers=[], models=fake_bundle)
+    result = evaluate(JSONL, settings, limit=1, peers=[], models=fake_bundle)
     assert result["system"]["guard_replaced"] == 0.0 and result["system"]["unsupported"] == 0
 
 
 def test_bad_arguments_are_config_errors(fake_bundle):
     with pytest.raises(ConfigError, match="either"):
-        ev.evaluate(JSONL, Settings(), words=100, match_reference_length=True, models=fake_bundle)
+        evaluate(JSONL, Settings(), words=100, match_reference_length=True, models=fake_bundle)
     with pytest.raises(ConfigError, match="unknown peer"):
-        ev.evaluate(JSONL, Settings(), peers=["oracle"], models=fake_bundle)
+        evaluate(JSONL, Settings(), peers=["oracle"], models=fake_bundle)
 
 
 # --- CLI ----------------------------------------------------------------------
@@ -284,7 +289,7 @@ def test_cli_usage_errors_exit_2(args, cli_models):
 
 @pytest.mark.models
 def test_real_run_on_three_multinews_clusters(real_bundle):
-    result = ev.evaluate(
+    result = evaluate(
         MULTINEWS, Settings(), match_reference_length=True, peers=["lead", "lexrank"], models=real_bundle,
     )
     assert result["n"] == 3 and result["format"] == "multinews"
@@ -300,7 +305,7 @@ def test_real_run_on_three_multinews_clusters(real_bundle):
     assert result["system"]["unsupported"] == 0
     assert result["system"]["guard_replaced"] is None  # extractive: nothing generated
     assert result["system"]["rouge1"] > result["system"]["rouge2"]
-    markdown = ev.render_markdown(result)
+    markdown = render_markdown(result)
     assert markdown.count("\n| ") == 4  # header + system + two peers
 
 
@@ -310,25 +315,25 @@ def test_sources_are_sentences_so_glued_text_still_backs_facts(fake_bundle, nlp)
         "Photo caption",  # no eligible sentence: dropped from the articles, still source text
     ]
     articles = articles_from_texts(documents, fake_bundle, prefix="k")
-    sources = ev.source_sentences(documents, articles, prefix="k")
+    sources = source_sentences(documents, articles, prefix="k")
     assert "Photo caption" in sources and len(articles) == 1
-    assert ev.count_unsupported(["The individual started their trip in Liberia."], sources, nlp) == 0
-    assert ev.count_unsupported(["The trip started in Guinea."], sources, nlp) >= 1
+    assert count_unsupported(["The individual started their trip in Liberia."], sources, nlp) == 0
+    assert count_unsupported(["The trip started in Guinea."], sources, nlp) >= 1
 
 
 def test_peers_take_a_sentence_repeated_across_articles_once(fake_bundle):
     articles = articles_from_texts([_DOC_A, _DOC_A, _DOC_B], fake_bundle)
     budget = Budget(max_sentences=50, max_words=500)
-    for out in (ev.lead_peer(articles, budget), ev.lexrank_peer(articles, budget)):
+    for out in (lead_peer(articles, budget), lexrank_peer(articles, budget)):
         assert len(out) == len(set(out)) == 6
 
 
 def test_evaluate_scores_each_peer_with_its_own_function(fake_bundle):
-    result = ev.evaluate(JSONL, Settings(), limit=1, words=40, peers=["lead", "lexrank"], models=fake_bundle)
-    _, (cluster,) = ev.load_clusters(JSONL, limit=1)
+    result = evaluate(JSONL, Settings(), limit=1, words=40, peers=["lead", "lexrank"], models=fake_bundle)
+    _, (cluster,) = load_clusters(JSONL, limit=1)
     articles = articles_from_texts(cluster.documents, fake_bundle)
     budget = Budget(max_sentences=6, max_words=40)
-    for name, peer in (("lead", ev.lead_peer), ("lexrank", ev.lexrank_peer)):
-        expected = ev.rouge_scores(" ".join(peer(articles, budget)), cluster.reference)
+    for name, peer in (("lead", lead_peer), ("lexrank", lexrank_peer)):
+        expected = rouge_scores(" ".join(peer(articles, budget)), cluster.reference)
         assert result["peers"][name]["rouge1"] == pytest.approx(expected["rouge1"], abs=0.01)
         assert result["peers"][name]["rouge2"] == pytest.approx(expected["rouge2"], abs=0.01)

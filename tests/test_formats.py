@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.formats import SUPPORTED_SUFFIXES, RecordArticle, html_to_text, read_records, safe_url, slug
+from pipeline.ingest.markup import html_to_text, slug
+from pipeline.ingest.records import SUPPORTED_SUFFIXES, RecordArticle, read_records
+from pipeline.urls import safe_url
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "formats"
 

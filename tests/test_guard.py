@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.guard import check, unsupported_facts
+from pipeline.digest.guard import check, unsupported_facts
 
 MEETING = (
     "On Monday, Blinken held a three-hour meeting with Netanyahu in Jerusalem, during which the "
@@ -214,7 +214,8 @@ def test_entity_inside_a_word_is_read_as_the_whole_word(nlp):
 
 
 def test_every_seed_sentence_backs_itself(nlp):
-    from pipeline.text import analyse, clean_body, split_title
+    from pipeline.ingest.clean import clean_body, split_title
+    from pipeline.nlp.analyse import analyse
 
     seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
     bodies = [clean_body(split_title(p.read_text(encoding="utf-8"))[1]) for p in seeds]

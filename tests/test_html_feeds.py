@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.feeds import JSONFEED_VERSION, entry_id, render_atom, render_html, render_jsonfeed
-from pipeline.report import DigestReport
+from pipeline.report.atom import render_atom
+from pipeline.report.html import render_html
+from pipeline.report.jsonfeed import JSONFEED_VERSION, render_jsonfeed
+from pipeline.report.sources import entry_id
+from pipeline.report.schema import DigestReport
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Real text (AllSides story "Federal Court Dismisses Facebook Antitrust Lawsuits").
@@ -359,7 +362,7 @@ def test_missing_chromium_fails_with_the_fix(monkeypatch):
 
 
 def test_markdown_and_feed_headings_end_a_topic_with_one_full_stop():
-    from pipeline.report import render_markdown
+    from pipeline.eval.render import render_markdown
 
     report = make_report()
     divergence = report.stories[0].divergences[0]

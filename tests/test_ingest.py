@@ -12,8 +12,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.ingest import discover, read_articles, read_one
-from pipeline.text import clean_body, normalise, split_title
+from pipeline.ingest.discover import discover
+from pipeline.ingest.read import read_articles, read_one
+from pipeline.ingest.clean import clean_body, split_title
+from pipeline.nlp.tokens import normalise
 
 EXTS = [".txt", ".md"]
 ARTICLE = (

@@ -19,12 +19,7 @@ import pytest
 from pipeline.config import ModelsConfig
 from pipeline.errors import ModelUnavailableError
 from pipeline.models import loaders
-from pipeline.models.loaders import (
-    apply_offline_policy,
-    converted_weights_dir,
-    load_embedder,
-    load_generator,
-)
+from pipeline.models.loaders import apply_offline_policy, converted_weights_dir, load_embedder, load_generator
 
 MAX_NEW_TOKENS = 8
 MAX_POSITIONS = 512

@@ -9,11 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import guard
-from pipeline import summarise as S
+import pipeline.digest.select as S
+from pipeline.digest.guard import check
+from pipeline.digest.generate import abstractive, chunk_texts, first_sentence, hybrid, rewrite_guarded, summarise_long
+from pipeline.digest.pool import Pool, build_pool
+from pipeline.digest.select import _DUPLICATE, _knapsack, extractive, select, select_fill
 from pipeline.config import Budget, SummaryConfig
-from pipeline.records import Article, Sentence
-from pipeline.text import analyse, clean_body, split_title
+from pipeline.domain import Article, Sentence
+from pipeline.ingest.clean import clean_body, split_title
+from pipeline.nlp.analyse import analyse
 from tests.conftest import SEEDS
 from tests.fakes import FakeGenerator
 
@@ -84,10 +88,10 @@ def test_extractive_respects_budget_and_cites_sources(
     seed_articles, fake_embedder, max_sentences, max_words, story, selection,
 ):
     articles = seed_articles if story else seed_articles[1:2]
-    pool = S.build_pool(articles, _vectors(fake_embedder, articles))
+    pool = build_pool(articles, _vectors(fake_embedder, articles))
     budget = Budget(max_sentences=max_sentences, max_words=max_words)
     cfg = CFG.model_copy(update={"selection": selection})
-    digest = S.extractive(pool, budget, cfg, keep_source_order=not story)
+    digest = extractive(pool, budget, cfg, keep_source_order=not story)
 
     words = [len(s.text.split()) for s in digest.sentences]
     assert len(digest.sentences) <= max_sentences
@@ -103,41 +107,41 @@ def test_extractive_respects_budget_and_cites_sources(
         chosen = [i for i, (a, s) in enumerate(zip(pool.article_ids, pool.sentences))
                   if (a, s.index) in {(d.citations[0].article, d.citations[0].sentence) for d in digest.sentences}]
         left = max_words - sum(words)
-        repeat = cfg.redundancy_threshold if selection == "fill" else S._DUPLICATE
+        repeat = cfg.redundancy_threshold if selection == "fill" else _DUPLICATE
         unused = [i for i in range(len(pool.sentences)) if i not in chosen]
         assert all(pool.sentences[i].words > left or float(np.max(pool.vectors[chosen] @ pool.vectors[i])) >= repeat
                    for i in unused)
 
 
-def _hand_pool(words: list[int], vectors: list[list[float]]) -> S.Pool:
+def _hand_pool(words: list[int], vectors: list[list[float]]) -> Pool:
     sentences = tuple(Sentence(i, " ".join(["word"] * n)) for i, n in enumerate(words))
     matrix = np.asarray(vectors, dtype=np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    return S.Pool(tuple("a" for _ in words), sentences, tuple(range(len(words))), matrix)
+    return Pool(tuple("a" for _ in words), sentences, tuple(range(len(words))), matrix)
 
 
 def test_fill_takes_two_shorter_sentences_that_fill_the_budget_better_than_one_long():
     pool = _hand_pool([30, 20, 20], [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
     scores = np.array([1.0, 0.9, 0.9])
     budget = Budget(max_sentences=6, max_words=40)
-    assert S.select(pool, scores, budget, redundancy_weight=0.6) == [0]  # greedy: 30 words, then nothing fits
-    assert sorted(S.select_fill(pool, scores, budget, redundancy_threshold=0.75)) == [1, 2]
+    assert select(pool, scores, budget, redundancy_weight=0.6) == [0]  # greedy: 30 words, then nothing fits
+    assert sorted(select_fill(pool, scores, budget, redundancy_threshold=0.75)) == [1, 2]
 
 
 def test_fill_leaves_out_a_sentence_that_repeats_a_better_one():
     # Sentences 0 and 1 say the same thing (cosine 0.99); 2 is different and weaker.
     pool = _hand_pool([10, 10, 10], [[1, 0.1, 0], [1, 0.15, 0], [0, 0, 1]])
     scores = np.array([1.0, 0.95, 0.5])
-    picked = S.select_fill(pool, scores, Budget(max_sentences=6, max_words=100), redundancy_threshold=0.75)
+    picked = select_fill(pool, scores, Budget(max_sentences=6, max_words=100), redundancy_threshold=0.75)
     assert picked == [0, 2]  # best first
     # With a threshold above their cosine they are different enough to keep both.
-    assert S.select_fill(pool, scores, Budget(max_sentences=6, max_words=100), redundancy_threshold=0.999) == [0, 1, 2]
+    assert select_fill(pool, scores, Budget(max_sentences=6, max_words=100), redundancy_threshold=0.999) == [0, 1, 2]
 
 
 def test_fill_respects_the_sentence_budget():
     pool = _hand_pool([5] * 6, np.eye(6).tolist())
     scores = np.linspace(1.0, 0.5, 6)
-    assert S.select_fill(pool, scores, Budget(max_sentences=2, max_words=100), 0.75) == [0, 1]
+    assert select_fill(pool, scores, Budget(max_sentences=2, max_words=100), 0.75) == [0, 1]
 
 
 @settings(max_examples=150, deadline=None)
@@ -145,7 +149,7 @@ def test_fill_respects_the_sentence_budget():
        capacity=st.integers(1, 30), max_items=st.integers(1, 5))
 def test_knapsack_is_optimal(items, capacity, max_items):
     values, weights = [v for v, _ in items], [w for _, w in items]
-    picked = S._knapsack(values, weights, capacity, max_items)
+    picked = _knapsack(values, weights, capacity, max_items)
     assert picked == sorted(set(picked))
     assert sum(weights[i] for i in picked) <= capacity and len(picked) <= max_items
     best = max(
@@ -158,16 +162,16 @@ def test_knapsack_is_optimal(items, capacity, max_items):
 
 def test_extractive_small_budget_picks_something_that_fits(seed_articles, fake_embedder):
     articles = seed_articles[1:2]
-    pool = S.build_pool(articles, _vectors(fake_embedder, articles))
+    pool = build_pool(articles, _vectors(fake_embedder, articles))
     shortest = min(s.words for s in pool.sentences)
-    digest = S.extractive(pool, Budget(max_sentences=3, max_words=max(5, shortest)), CFG, True)
+    digest = extractive(pool, Budget(max_sentences=3, max_words=max(5, shortest)), CFG, True)
     assert len(digest.sentences) >= 1
 
 
 def test_extractive_keep_source_order(seed_articles, fake_embedder):
     articles = seed_articles[2:3]
-    pool = S.build_pool(articles, _vectors(fake_embedder, articles))
-    digest = S.extractive(pool, Budget(max_sentences=5, max_words=500), CFG, keep_source_order=True)
+    pool = build_pool(articles, _vectors(fake_embedder, articles))
+    digest = extractive(pool, Budget(max_sentences=5, max_words=500), CFG, keep_source_order=True)
     indices = [s.citations[0].sentence for s in digest.sentences]
     assert len(indices) == 5
     assert indices == sorted(indices)
@@ -175,8 +179,8 @@ def test_extractive_keep_source_order(seed_articles, fake_embedder):
 
 def test_extractive_has_no_duplicate_sentences(seed_articles, fake_embedder):
     articles = seed_articles
-    pool = S.build_pool(articles, _vectors(fake_embedder, articles))
-    digest = S.extractive(pool, Budget(max_sentences=20, max_words=2000), CFG, keep_source_order=False)
+    pool = build_pool(articles, _vectors(fake_embedder, articles))
+    digest = extractive(pool, Budget(max_sentences=20, max_words=2000), CFG, keep_source_order=False)
     texts = [s.text for s in digest.sentences]
     assert len(texts) == 20
     assert len(set(texts)) == len(texts)
@@ -187,8 +191,8 @@ def test_story_digest_does_not_repeat_a_sentence_two_articles_share(nlp, fake_em
     # Wire copy: two articles carry the very same sentence. The digest must say it once.
     a1 = _article(nlp, "a1", "\n".join([MEETING, KILLED]))
     a2 = _article(nlp, "a2", "\n".join([KILLED, CAIRO]))
-    pool = S.build_pool([a1, a2], _vectors(fake_embedder, [a1, a2]))
-    digest = S.extractive(pool, Budget(max_sentences=6, max_words=500), CFG, keep_source_order=False)
+    pool = build_pool([a1, a2], _vectors(fake_embedder, [a1, a2]))
+    digest = extractive(pool, Budget(max_sentences=6, max_words=500), CFG, keep_source_order=False)
     texts = [s.text for s in digest.sentences]
     assert len(texts) == len(set(texts)), texts
     assert set(texts) == {MEETING, KILLED, CAIRO}
@@ -197,7 +201,7 @@ def test_story_digest_does_not_repeat_a_sentence_two_articles_share(nlp, fake_em
 def test_build_pool_skips_ineligible_and_ranks_positions(nlp, fake_embedder):
     article = _article(nlp, "cap", "Benjamin Netanyahu\n" + SMALL_BODY)
     assert not article.sentences[0].eligible
-    pool = S.build_pool([article], _vectors(fake_embedder, [article]))
+    pool = build_pool([article], _vectors(fake_embedder, [article]))
     assert [s.text for s in pool.sentences] == [MEETING, KILLED, CAIRO]
     assert pool.positions == (0, 1, 2)
     assert [pool.citation(i).sentence for i in range(3)] == [1, 2, 3]
@@ -206,20 +210,20 @@ def test_build_pool_skips_ineligible_and_ranks_positions(nlp, fake_embedder):
 
 def test_empty_pool_gives_empty_digest(nlp, fake_embedder):
     article = _article(nlp, "cap", "Benjamin Netanyahu")
-    pool = S.build_pool([article], _vectors(fake_embedder, [article]))
-    digest = S.extractive(pool, Budget(), CFG, True)
+    pool = build_pool([article], _vectors(fake_embedder, [article]))
+    digest = extractive(pool, Budget(), CFG, True)
     assert digest.sentences == ()
 
 
 # --- hybrid ------------------------------------------------------------------------------
 
 def _hybrid(small_article, fake_embedder, nlp, replies_for):
-    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    pool = build_pool([small_article], _vectors(fake_embedder, [small_article]))
     budget = Budget(max_sentences=3, max_words=200)
-    base = S.extractive(pool, budget, CFG, keep_source_order=True)
+    base = extractive(pool, budget, CFG, keep_source_order=True)
     assert [s.text for s in base.sentences] == [MEETING, KILLED, CAIRO]
     generator = FakeGenerator(replies=[replies_for(s.text) for s in base.sentences])
-    digest = S.hybrid(pool, budget, CFG, True, generator, fake_embedder, nlp)
+    digest = hybrid(pool, budget, CFG, True, generator, fake_embedder, nlp)
     return base, digest, generator
 
 
@@ -267,7 +271,7 @@ def test_hybrid_rejects_a_fragment(small_article, fake_embedder, nlp):
 def test_hybrid_rejects_a_rewrite_that_drops_the_meaning(small_article, fake_embedder, nlp):
     # Every fact in it is in the source, but it no longer says what the source says.
     short = "Mediators have called for talks."
-    assert guard.check(short, [CAIRO], nlp).ok
+    assert check(short, [CAIRO], nlp).ok
     _, digest, _ = _hybrid(small_article, fake_embedder, nlp, lambda s: short if s == CAIRO else FAITHFUL[s])
     assert digest.sentences[2].text == CAIRO
     assert digest.rejected == 1
@@ -281,11 +285,11 @@ def test_hybrid_strips_preamble_before_checking(small_article, fake_embedder, nl
 
 
 def test_rewrites_of_several_digests_share_one_generator_batch(small_article, fake_embedder, nlp):
-    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
-    bases = [S.extractive(pool, Budget(max_sentences=n, max_words=200), CFG, True) for n in (3, 2)]
+    pool = build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    bases = [extractive(pool, Budget(max_sentences=n, max_words=200), CFG, True) for n in (3, 2)]
     sources = [s.text for base in bases for s in base.sentences]
     generator = FakeGenerator(replies=[FAITHFUL[t] for t in sources])
-    digests = S.rewrite_guarded(bases, CFG, generator, fake_embedder, nlp)
+    digests = rewrite_guarded(bases, CFG, generator, fake_embedder, nlp)
     assert generator.batches == [5]  # one request for all five sentences of both digests
     assert [s.text for s in digests[0].sentences] == [FAITHFUL[MEETING], FAITHFUL[KILLED], FAITHFUL[CAIRO]]
     assert [s.text for s in digests[1].sentences] == [FAITHFUL[t] for t in sources[3:]]
@@ -293,10 +297,10 @@ def test_rewrites_of_several_digests_share_one_generator_batch(small_article, fa
 
 
 def test_hybrid_leaves_sentences_under_the_rewrite_minimum_as_they_are(small_article, fake_embedder, nlp):
-    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    pool = build_pool([small_article], _vectors(fake_embedder, [small_article]))
     cfg = SummaryConfig(rewrite_min_words=len(CAIRO.split()) + 1)
     generator = FakeGenerator(replies=[FAITHFUL[MEETING], FAITHFUL[KILLED]])
-    digest = S.hybrid(pool, Budget(max_sentences=3, max_words=200), cfg, True, generator, fake_embedder, nlp)
+    digest = hybrid(pool, Budget(max_sentences=3, max_words=200), cfg, True, generator, fake_embedder, nlp)
     assert generator.rewrites == [[MEETING], [KILLED]]
     assert [s.text for s in digest.sentences] == [FAITHFUL[MEETING], FAITHFUL[KILLED], CAIRO]
     assert digest.sentences[2].method == "extractive" and digest.rejected == 0
@@ -315,23 +319,23 @@ def test_hybrid_leaves_sentences_under_the_rewrite_minimum_as_they_are(small_art
     ("", ""),
 ])
 def test_first_sentence(nlp, reply, expected):
-    assert S.first_sentence(reply, nlp) == expected
+    assert first_sentence(reply, nlp) == expected
 
 
 def test_first_sentence_preamble_on_its_own_line(nlp):
     # Chat models often put the preamble on a line of its own and the answer below it.
     reply = "Here is the rewritten sentence:\n\nBlinken met Netanyahu in Jerusalem."
-    assert S.first_sentence(reply, nlp) == "Blinken met Netanyahu in Jerusalem."
+    assert first_sentence(reply, nlp) == "Blinken met Netanyahu in Jerusalem."
 
 
 def test_first_sentence_does_not_cut_at_abbreviations(nlp):
     reply = "Blinken met U.S. envoys in Doha on Monday."
-    assert S.first_sentence(reply, nlp) == reply
+    assert first_sentence(reply, nlp) == reply
 
 
 def test_first_sentence_keeps_a_closing_quote(nlp):
     reply = "Blinken told reporters: “This needs to get done.”"
-    assert S.first_sentence(reply, nlp) == reply
+    assert first_sentence(reply, nlp) == reply
 
 
 # --- chunking and map-reduce ---------------------------------------------------------------
@@ -340,7 +344,7 @@ def test_chunk_texts_fit_the_limit_and_keep_every_word_in_order(seed_articles):
     generator = FakeGenerator(max_input_tokens=50)
     texts = [a.body for a in seed_articles]
     assert any(len(p.split()) > 50 for t in texts for p in t.split("\n"))  # some paragraphs must be split
-    chunks = S.chunk_texts(texts, generator)
+    chunks = chunk_texts(texts, generator)
     assert len(chunks) > 1
     assert all(0 < generator.count_tokens(c) <= 50 for c in chunks)
     assert " ".join(chunks).split() == " ".join(texts).split()
@@ -348,19 +352,19 @@ def test_chunk_texts_fit_the_limit_and_keep_every_word_in_order(seed_articles):
 
 def test_chunk_texts_short_input_is_one_chunk():
     generator = FakeGenerator(max_input_tokens=50)
-    assert S.chunk_texts([KILLED, CAIRO], generator) == [f"{KILLED}\n{CAIRO}"]
-    assert S.chunk_texts([], generator) == [""]
+    assert chunk_texts([KILLED, CAIRO], generator) == [f"{KILLED}\n{CAIRO}"]
+    assert chunk_texts([], generator) == [""]
 
 
 def test_summarise_long_maps_every_chunk_then_reduces(seed_articles):
     texts = [seed_articles[0].body]
     probe = FakeGenerator(max_input_tokens=100)
-    chunks = S.chunk_texts(texts, probe)
+    chunks = chunk_texts(texts, probe)
     n = len(chunks)
     assert n >= 2
     partials = [f"Partial summary number {i}." for i in range(n)]
     generator = FakeGenerator(replies=partials + ["The final summary."], max_input_tokens=100)
-    result = S.summarise_long(texts, generator, max_words=20)
+    result = summarise_long(texts, generator, max_words=20)
     assert result == "The final summary."
     assert len(generator.summaries) == n + 1
     assert generator.summaries[:n] == chunks  # every chunk read, in order
@@ -369,16 +373,16 @@ def test_summarise_long_maps_every_chunk_then_reduces(seed_articles):
 
 def test_summarise_long_single_chunk_is_one_call():
     generator = FakeGenerator(replies=["Short summary."])
-    assert S.summarise_long([KILLED, CAIRO], generator, max_words=20) == "Short summary."
+    assert summarise_long([KILLED, CAIRO], generator, max_words=20) == "Short summary."
     assert generator.summaries == [f"{KILLED}\n{CAIRO}"]
 
 
 # --- abstractive ----------------------------------------------------------------------------
 
 def _abstractive(small_article, fake_embedder, nlp, reply):
-    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    pool = build_pool([small_article], _vectors(fake_embedder, [small_article]))
     generator = FakeGenerator(replies=[reply])
-    digest = S.abstractive([small_article], pool, Budget(max_sentences=3, max_words=200), CFG,
+    digest = abstractive([small_article], pool, Budget(max_sentences=3, max_words=200), CFG,
                            generator, fake_embedder, nlp)
     assert generator.summaries == [SMALL_BODY]  # the model read the article
     return digest
@@ -417,12 +421,12 @@ def test_abstractive_does_not_repeat_a_replacement(small_article, fake_embedder,
 
 
 def test_abstractive_respects_budget(small_article, fake_embedder, nlp):
-    pool = S.build_pool([small_article], _vectors(fake_embedder, [small_article]))
+    pool = build_pool([small_article], _vectors(fake_embedder, [small_article]))
     generator = FakeGenerator(replies=[" ".join(FAITHFUL.values())])
-    digest = S.abstractive([small_article], pool, Budget(max_sentences=2, max_words=200), CFG,
+    digest = abstractive([small_article], pool, Budget(max_sentences=2, max_words=200), CFG,
                            generator, fake_embedder, nlp)
     assert len(digest.sentences) == 2
-    digest = S.abstractive([small_article], pool, Budget(max_sentences=3, max_words=12), CFG,
+    digest = abstractive([small_article], pool, Budget(max_sentences=3, max_words=12), CFG,
                            FakeGenerator(replies=[" ".join(FAITHFUL.values())]), fake_embedder, nlp)
     assert sum(len(s.text.split()) for s in digest.sentences) <= 12
 
@@ -449,7 +453,7 @@ def test_abstractive_empty_reply_falls_back_to_extractive(small_article, fake_em
     ("Aid groups said they would reach those who fled the fighting.", False),
 ])
 def test_opening_that_leans_on_an_earlier_sentence(text, leans):
-    from pipeline.text import leans_on_earlier_sentence
+    from pipeline.nlp.references import leans_on_earlier_sentence
 
     assert leans_on_earlier_sentence(text) is leans
 
@@ -458,11 +462,11 @@ def test_story_digest_prefers_a_sentence_that_stands_alone(monkeypatch):
     texts = ["They have called for the U.S. to reopen the borders given rising vaccination rates there.",
              "Business leaders in border towns have called for the U.S. to reopen the land borders."]
     sentences = tuple(Sentence(i, t) for i, t in enumerate(texts))
-    pool = S.Pool(("a", "b"), sentences, (0, 0), np.eye(2, dtype=np.float32))
+    pool = Pool(("a", "b"), sentences, (0, 0), np.eye(2, dtype=np.float32))
     monkeypatch.setattr(S, "sentence_scores", lambda *_: np.array([1.0, 0.8]))
     budget, cfg = Budget(max_sentences=1, max_words=30), SummaryConfig()
-    story = S.extractive(pool, budget, cfg, keep_source_order=False)
+    story = extractive(pool, budget, cfg, keep_source_order=False)
     assert [s.text for s in story.sentences] == [texts[1]]
     # An article digest keeps source order, where the sentence before it gives the reference.
-    article = S.extractive(pool, budget, cfg, keep_source_order=True)
+    article = extractive(pool, budget, cfg, keep_source_order=True)
     assert [s.text for s in article.sentences] == [texts[0]]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text import analyse, clean_body, is_boilerplate, normalise, split_title
+from pipeline.ingest.clean import clean_body, is_boilerplate, split_title
+from pipeline.nlp.analyse import analyse
+from pipeline.nlp.tokens import normalise
 from tests.conftest import SEEDS
 
 SEED_000 = SEEDS / "000_4534dcaf07a772fc.txt"

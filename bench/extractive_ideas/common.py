@@ -3,9 +3,10 @@ import os
 import pickle, re, sys, statistics, math
 from collections import Counter
 import numpy as np
-from pipeline import summarise as S
+from pipeline.digest.pool import build_pool, salience, support
+from pipeline.digest.select import select, select_fill
 from pipeline.config import Settings, Budget
-from pipeline.evaluate import rouge_scores, _scorer
+from pipeline.eval.scoring import rouge_scores, rouge_scorer as _scorer
 from rouge_score import tokenize
 from nltk.stem import porter
 
@@ -47,7 +48,7 @@ def features(c):
     f["aidx"] = aidx.astype(float)
     cen = pool.vectors.mean(0); cen /= np.linalg.norm(cen) or 1
     f["cent"] = pool.vectors @ cen
-    f["support"] = S.support(pool)
+    f["support"] = support(pool)
     wf, wdf, cover = [], [], []
     for i in range(n):
         ws = [w for w in toks(pool.sentences[i].text) if w not in STOP]
@@ -67,7 +68,7 @@ def load(name):
     out = []
     for c in data:
         if c is None: out.append(None); continue
-        c["pool"] = S.build_pool(c["articles"], c["vectors"])
+        c["pool"] = build_pool(c["articles"], c["vectors"])
         c["f"] = features(c)
         out.append(c)
     return out
@@ -106,7 +107,7 @@ def label(c):
     return np.array(y)
 
 def X(c, feats=FEATS):
-    f = dict(c["f"]); f["sal"] = S.salience(c["pool"], cfg.position_weight)
+    f = dict(c["f"]); f["sal"] = salience(c["pool"], cfg.position_weight)
     return np.column_stack([f[k] for k in feats])
 
 def dataset(C, idx, feats=FEATS):
@@ -122,7 +123,7 @@ def norm(x):
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 def learned(model, feats=FEATS, rw=0.6, scale=norm):
-    return lambda c: S.select(c["pool"], scale(model.predict(X(c, feats))), c["budget"], rw)
+    return lambda c: select(c["pool"], scale(model.predict(X(c, feats))), c["budget"], rw)
 
 def row(label_, C, fn, h1, h2):
     n = sum(1 for _ in C)

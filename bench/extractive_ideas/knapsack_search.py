@@ -1,11 +1,11 @@
 """Exhaustive search (AllSides-size pools): the non-redundant subset with the most salience^power x words."""
 import numpy as np
-from pipeline import summarise as S
+from pipeline.digest.pool import salience
 
 
 def subset_search(c, pw=0.35, tau=0.62, power=1.0, maxn=14):
     pool, b = c["pool"], c["budget"]
-    sc = S.salience(pool, pw)
+    sc = salience(pool, pw)
     order = list(np.argsort(-sc))[:maxn]
     W = [s.words for s in pool.sentences]
     sims = pool.vectors @ pool.vectors.T

@@ -25,10 +25,10 @@ for s in sets:
     for p in ("lead", "lexrank"):
         a = peer(C, p); b = peer(C, p, h1); d = peer(C, p, h2)
         print(f"| {p} | {a[0]:.2f} | {a[1]:.2f} | {b[0]:.2f} | {b[1]:.2f} | {d[0]:.2f} | {d[1]:.2f} |", flush=True)
-    row("mmr base", C, lambda c: S.select(c["pool"], S.salience(c["pool"], 0.35), c["budget"], 0.6), h1, h2)
+    row("mmr base", C, lambda c: select(c["pool"], salience(c["pool"], 0.35), c["budget"], 0.6), h1, h2)
     for pw in (0.35, 0.5):
-        row(f"fill pw{pw}", C, lambda c, pw=pw: S.select_fill(c["pool"], S.salience(c["pool"], pw), c["budget"], 0.75), h1, h2)
+        row(f"fill pw{pw}", C, lambda c, pw=pw: select_fill(c["pool"], salience(c["pool"], pw), c["budget"], 0.75), h1, h2)
     for m, model in models.items():
         for tau in (0.75,):
-            row(f"{m} fill tau{tau}", C, lambda c, model=model, tau=tau: S.select_fill(c["pool"], np.maximum(model.predict(X(c, F2)), 1e-3), c["budget"], tau), h1, h2)
+            row(f"{m} fill tau{tau}", C, lambda c, model=model, tau=tau: select_fill(c["pool"], np.maximum(model.predict(X(c, F2)), 1e-3), c["budget"], tau), h1, h2)
         row(f"{m} mmr", C, learned(model, F2), h1, h2)

@@ -13,16 +13,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import *  # noqa: E402,F403
 import lightgbm as lgb  # noqa: E402
 
-from pipeline import selection_model as M  # noqa: E402
+from pipeline.digest.scorer import FEATURES, TRAIN_PARAMS, features
 
 sets = sys.argv[1].split(",")
-params = {k: v for k, v in M.TRAIN_PARAMS.items() if k != "rounds"}
+params = {k: v for k, v in TRAIN_PARAMS.items() if k != "rounds"}
 D = {s: load(s) for s in sets}
 H = {s: (set(range(len(D[s]) // 2)), set(range(len(D[s]) // 2, len(D[s])))) for s in sets}
 
 
 def native(c):
-    return M.features(c["pool"], c["budget"].max_words)
+    return features(c["pool"], c["budget"].max_words)
 
 
 def rows(idx_of):
@@ -38,7 +38,7 @@ def rows(idx_of):
 
 def fit(idx_of):
     x, y = rows(idx_of)
-    return lgb.train(params, lgb.Dataset(x, y, feature_name=list(M.FEATURES)), num_boost_round=M.TRAIN_PARAMS["rounds"])
+    return lgb.train(params, lgb.Dataset(x, y, feature_name=list(FEATURES)), num_boost_round=TRAIN_PARAMS["rounds"])
 
 
 folds = {"A": fit(lambda s: H[s][0]), "B": fit(lambda s: H[s][1])}  # A scores h2, B scores h1
@@ -48,7 +48,7 @@ def cross_fitted(tau):
     def pick(c, s=None, j=None):
         model = folds["A"] if j in H[s][1] else folds["B"]
         scores = np.maximum(model.predict(native(c)), 1e-3)
-        return S.select_fill(c["pool"], scores, c["budget"], tau)
+        return select_fill(c["pool"], scores, c["budget"], tau)
     return pick
 
 
@@ -58,7 +58,7 @@ for s in sets:
     for p in ("lead",):
         a = peer(C, p); b = peer(C, p, H[s][0]); d = peer(C, p, H[s][1])
         print(f"| {p} | {a[0]:.2f} | {a[1]:.2f} | {b[0]:.2f} | {b[1]:.2f} | {d[0]:.2f} | {d[1]:.2f} |", flush=True)
-    row("default", C, lambda c: S.select_fill(c["pool"], S.salience(c["pool"], 0.5, 0.5), c["budget"], 0.75), *H[s])
+    row("default", C, lambda c: select_fill(c["pool"], salience(c["pool"], 0.5, 0.5), c["budget"], 0.75), *H[s])
     for tau in (0.75, 0.7):
         fn = cross_fitted(tau)
         idx = {id(c): j for j, c in enumerate(C) if c is not None}

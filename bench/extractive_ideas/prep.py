@@ -5,9 +5,12 @@ Usage: python bench/extractive_ideas/prep.py allsides multinews   (writes $IDEAS
 import os, pickle, sys, time
 from pathlib import Path
 from pipeline.config import Settings
-from pipeline.evaluate import cluster_budget, lead_peer, lexrank_peer, load_clusters, rouge_scores, _scorer
+from pipeline.eval.datasets import load_clusters
+from pipeline.eval.evaluate import cluster_budget
+from pipeline.eval.peers import lead_peer, lexrank_peer
+from pipeline.eval.scoring import rouge_scores, rouge_scorer as _scorer
 from pipeline.models.loaders import apply_offline_policy, default_cache_dir, load_bundle
-from pipeline.run import articles_from_texts
+from pipeline.eval.datasets import articles_from_texts
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 CACHE = Path(os.environ.get("IDEAS_CACHE", "/tmp/evq"))

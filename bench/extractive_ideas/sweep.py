@@ -13,13 +13,13 @@ from knapsack_search import subset_search  # noqa: E402
 
 
 def mmr(c, pw=0.35, rw=0.6, extra=None, a=0.0):
-    sc = S.salience(c["pool"], pw) + (a * c["f"][extra] if extra else 0.0)
-    return S.select(c["pool"], sc, c["budget"], rw)
+    sc = salience(c["pool"], pw) + (a * c["f"][extra] if extra else 0.0)
+    return select(c["pool"], sc, c["budget"], rw)
 
 
 def fill(c, pw=0.35, tau=0.75, ws=0.0, extra=None, a=0.0):
-    sc = S.salience(c["pool"], pw, ws) + (a * c["f"][extra] if extra else 0.0)
-    return S.select_fill(c["pool"], sc, c["budget"], tau)
+    sc = salience(c["pool"], pw, ws) + (a * c["f"][extra] if extra else 0.0)
+    return select_fill(c["pool"], sc, c["budget"], tau)
 
 
 def norm(x):
@@ -33,7 +33,7 @@ VARIANTS = {
     **{f"mmr pw{pw}": (lambda c, pw=pw: mmr(c, pw=pw)) for pw in (0.2, 0.5)},
     **{f"mmr +{a} stemmed word-df": (lambda c, a=a: mmr(c, extra="wdf", a=a)) for a in (0.5, 1.0, 2.0)},
     **{f"mmr +{a} normalised tf (SumBasic)":
-       (lambda c, a=a: S.select(c["pool"], S.salience(c["pool"], 0.35) + a * norm(c["f"]["wf"]), c["budget"], 0.6))
+       (lambda c, a=a: select(c["pool"], salience(c["pool"], 0.35) + a * norm(c["f"]["wf"]), c["budget"], 0.6))
        for a in (0.5, 1.0)},
     **{f"exact subset tau{t} pow{p}": (lambda c, t=t, p=p: subset_search(c, tau=t, power=p))
        for t in (0.5, 0.62, 0.75) for p in (1.0, 3.0, 6.0)},

@@ -255,7 +255,7 @@ def load_generator(cfg: ModelsConfig, cache_dir: Path, max_new_tokens: int) -> G
 def _load_transformers_model(cfg: ModelsConfig, cache_dir: Path) -> tuple[Any, Any]:
     spec = cfg.generator
     if spec == PACKAGED_GENERATOR:
-        return _load_gguf(_packaged_gguf_path(), cache_dir, cfg.dtype)
+        return _load_gguf(packaged_gguf_path(), cache_dir, cfg.dtype)
     if spec.endswith(".gguf") and Path(spec).is_file():
         return _load_gguf(Path(spec), cache_dir, cfg.dtype)
     try:
@@ -277,7 +277,7 @@ def _from_pretrained(location: str | Path, dtype: str, **kwargs: Any) -> tuple[A
     return model, tokenizer
 
 
-def _packaged_gguf_path() -> Path:
+def packaged_gguf_path() -> Path:
     spec = importlib.util.find_spec(_SMOLLM2_PACKAGE)
     path = Path(spec.origin).parent / _SMOLLM2_GGUF if spec and spec.origin else None
     if path is None or not path.is_file():

@@ -1,0 +1,5 @@
+"""`python -m pipeline.cli`: the same as the `newsdigest` console script."""
+
+from . import main
+
+main()

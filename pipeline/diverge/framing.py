@@ -1,0 +1,166 @@
+"""Framing: the same event told hedged in one article and flatly in another, judged against
+neutral, or with a loaded reporting verb against "said"."""
+
+from __future__ import annotations
+
+from ..config import DivergenceConfig
+from ..domain import Divergence
+from ..nlp.framing_words import Markers, markers
+from .view import KIND_WEIGHT, Item, StoryView, aligned_pairs, item_names, position, topic
+
+
+def hedges(text: str) -> set[str]:
+    return set(markers(text).hedge)
+
+
+# How far above the alignment threshold a pair must be to compare its framing. A hedge flips
+# what a sentence asserts, so only close pairs count (+0.05: "allegedly linked" vs "were linked",
+# 0.70, is one claim; at +0.0 a hedge of another claim slipped in); evaluative words are compared at the
+# alignment threshold itself (at -0.05 the dev bench had framing precision 0.71, at 0.0 0.83,
+# same recall: looser pairs are mostly different events).
+_HEDGE_MARGIN = 0.05
+_TONE_MARGIN = 0.0
+_MAX_FRAMING_ITEMS = 4
+
+
+def framings(view: StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
+    """The same event told with different framing words: hedged vs flat, judged vs neutral,
+    a loaded reporting verb vs "said"."""
+    found: list[_FramedPair] = []
+    for a, b, sim in aligned_pairs(view, cfg.align_threshold + min(_HEDGE_MARGIN, _TONE_MARGIN)):
+        ma, mb = markers(a.sentence.text), markers(b.sentence.text)
+        # A word both articles use somewhere ("heart failure" in each) is not how one of them frames it.
+        ma, mb = _own_words(ma, view.texts[b.article]), _own_words(mb, view.texts[a.article])
+        contrast = _contrast(ma, mb, sim, cfg.align_threshold)
+        if contrast:
+            found.append((sim, a, b, ma, mb, contrast))
+    found.sort(key=lambda f: (-f[0], f[1].row, f[2].row))
+    out, used = [], set()
+    for sim, a, b, ma, mb, contrast in found:
+        if a.row in used or b.row in used:
+            continue  # one framing item per sentence: the closest aligned pair shows it best
+        used |= {a.row, b.row}
+        shown = [(a, ma), (b, mb)] + _same_contrast_elsewhere(found, a, b, ma, mb, used)
+        conf = round(min(1.0, sim) * 0.8, 3)
+        out.append((conf * KIND_WEIGHT["framing"], Divergence(
+            kind="framing",
+            topic=topic(view, [a, b]),
+            summary=contrast,
+            positions=tuple(position([it], f"{_frame_label(m)}: {it.sentence.text}") for it, m in shown),
+            confidence=conf,
+        )))
+        if len(out) >= _MAX_FRAMING_ITEMS:
+            break
+    return out + _event_framings(view, cfg, used)[: max(0, _MAX_FRAMING_ITEMS - len(out))]
+
+
+# An opinionated lead ("railed against", "radical consultants") rarely has a counterpart sentence
+# close enough to align: the loaded wording itself pulls it away. Below the alignment threshold a
+# sentence is still about the same event when it names the same people or bodies.
+_EVENT_FLOOR = 0.45
+_MAX_EVENT_FRAMING_ITEMS = 1
+
+
+def _event_framings(view: StoryView, cfg: DivergenceConfig, used: set[int]) -> list[tuple[float, Divergence]]:
+    """A sentence that judges an event (evaluative words, a loaded verb) against another article's
+    neutral sentence about the same named actors, where the two are too far apart to align."""
+    found = []
+    for it in view.items:
+        names = set(item_names(it))
+        if it.row in used or not names:
+            continue
+        for row, sim in view.neighbours[it.row]:
+            other = view.items[row]
+            if not _EVENT_FLOOR <= sim < cfg.align_threshold or other.row in used or not names & set(item_names(other)):
+                continue
+            mine = _own_words(markers(it.sentence.text), view.texts[other.article])
+            theirs = markers(other.sentence.text)
+            if (mine.negative or mine.positive or mine.loaded_verb) and not theirs.words():
+                found.append((sim, it, other, mine, theirs))
+                break  # its closest neutral counterpart shows the contrast best
+    found.sort(key=lambda f: (-f[0], f[1].row))
+    out = []
+    for sim, it, other, mine, theirs in found[:_MAX_EVENT_FRAMING_ITEMS]:
+        conf = round(sim * 0.7, 3)
+        words = ", ".join(mine.negative + mine.positive + mine.loaded_verb)
+        out.append((conf * KIND_WEIGHT["framing"], Divergence(
+            kind="framing",
+            topic=topic(view, [it, other]),
+            summary=f"One article characterises this with judging words ({words}); another tells it plainly.",
+            positions=(position([it], f"{_frame_label(mine)}: {it.sentence.text}"),
+                       position([other], f"{_frame_label(theirs)}: {other.sentence.text}")),
+            confidence=conf,
+        )))
+    return out
+
+
+_FramedPair = tuple[float, Item, Item, Markers, Markers, str]
+
+
+def _same_contrast_elsewhere(found: list[_FramedPair], a: Item, b: Item, ma: Markers, mb: Markers,
+                             used: set[int]) -> list[tuple[Item, Markers]]:
+    """Sentences of further articles aligned with a or b that differ from it by the same words:
+    "controversial" in one article against flat wording in two others shows both of those.
+    Each sentence shown is added to `used`, so it is not the start of another framing item."""
+    words = set(ma.words()) | set(mb.words())
+    articles = {a.article, b.article}
+    extra = []
+    for _, x, y, mx, my, _ in found:
+        if (x.row, y.row) == (a.row, b.row) or not {x.row, y.row} & {a.row, b.row}:
+            continue
+        other, mo = (y, my) if x.row in (a.row, b.row) else (x, mx)
+        if other.article in articles or other.row in used or set(mx.words()) | set(my.words()) != words:
+            continue
+        articles.add(other.article)
+        used.add(other.row)
+        extra.append((other, mo))
+    return extra
+
+
+def _contrast(ma: Markers, mb: Markers, sim: float, align_threshold: float) -> str:
+    """How two aligned sentences frame the same thing differently, in words; "" if they do not."""
+    if bool(ma.hedge) != bool(mb.hedge) and sim >= align_threshold + _HEDGE_MARGIN:
+        words = ", ".join(ma.hedge or mb.hedge)
+        return f"One article hedges this ({words}); another states it as fact."
+    if sim < align_threshold + _TONE_MARGIN:
+        return ""
+    only_a = [w for w in ma.negative + ma.positive if w not in mb.negative + mb.positive]
+    only_b = [w for w in mb.negative + mb.positive if w not in ma.negative + ma.positive]
+    judged_a, judged_b = bool(ma.negative or ma.positive), bool(mb.negative or mb.positive)
+    if (only_a or only_b) and (_sign(ma.tone) != _sign(mb.tone) or judged_a != judged_b):
+        return (f"The articles judge this differently: {_tone_words(ma)} in one, "
+                f"{_tone_words(mb)} in another.")
+    if bool(ma.loaded_verb) != bool(mb.loaded_verb):
+        words = ", ".join(ma.loaded_verb or mb.loaded_verb)
+        return f"One article reports this with a loaded verb ({words}); another neutrally."
+    return ""
+
+
+def _own_words(m: Markers, other_text: str) -> Markers:
+    """The evaluative words and loaded verbs of m that the other article never uses."""
+    def keep(words: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(w for w in words if f" {w} " not in other_text)
+    return Markers(m.hedge, m.booster, keep(m.loaded_verb), keep(m.negative), keep(m.positive))
+
+
+def _sign(x: int) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _tone_words(m: Markers) -> str:
+    words = m.negative + m.positive
+    if not words:
+        return "neutral wording"
+    label = "negative" if m.tone < 0 else "positive" if m.tone > 0 else "mixed"
+    return f"{label} ({', '.join(words)})"
+
+
+def _frame_label(m: Markers) -> str:
+    parts = []
+    if m.hedge:
+        parts.append(f"hedged ({', '.join(m.hedge)})")
+    if m.negative or m.positive:
+        parts.append(_tone_words(m))
+    if m.loaded_verb:
+        parts.append(f"loaded verb ({', '.join(m.loaded_verb)})")
+    return "; ".join(parts) or "stated plainly"

@@ -1,0 +1,1 @@
+"""Evaluation: datasets with reference summaries, peers, scoring and rendering of `newsdigest eval`."""
