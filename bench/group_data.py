@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import csv
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -29,8 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.records import Article
-from pipeline.text import analyse, clean_body, split_title
+from pipeline.domain import Article
+from pipeline.ingest.clean import clean_body, split_title
+from pipeline.nlp.analyse import analyse
 
 DATA = Path(os.environ.get("NEWSDIGEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 if not DATA.is_dir():
@@ -49,6 +51,13 @@ class LabelledSet:
     topics: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
     story_ids: list[str] = field(default_factory=list)  # source id of each article's story
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads stores written before the layout change, when the records lived in pipeline.records."""
+
+    def find_class(self, module: str, name: str):
+        return super().find_class("pipeline.domain" if module == "pipeline.records" else module, name)
 
 
 def _key(title: str, body: str) -> str:
@@ -127,8 +136,12 @@ def load(name: str, limit: int | None = None, nlp=None, embedder=None) -> Labell
     texts, labels, topics, dates, ids = raw_set(name, limit)
     keys = [_key(t, b) for t, b in texts]
     CACHE.mkdir(parents=True, exist_ok=True)
-    store_path = CACHE / "articles.pkl"
-    store: dict[str, tuple] = pickle.loads(store_path.read_bytes()) if store_path.exists() else {}
+    # One store per set (several sets can be prepared at once); articles.pkl is the first, shared one.
+    store_path = CACHE / f"{name}.pkl"
+    store: dict[str, tuple] = {}
+    for path in (CACHE / "articles.pkl", store_path):
+        if path.exists():
+            store.update(_Unpickler(io.BytesIO(path.read_bytes())).load())
     todo = [i for i, k in enumerate(keys) if k not in store]
     if todo:
         from pipeline.models.loaders import PACKAGED_EMBEDDER, load_embedder, load_nlp

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from pipeline.records import Article
+from pipeline.domain import Article
 
 NAME_KINDS = {
     "PERSON": "people", "ORG": "organisations", "GPE": "places", "LOC": "places", "FAC": "places",
