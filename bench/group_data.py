@@ -132,17 +132,27 @@ def raw_set(name: str, limit: int | None = None) -> tuple[list[tuple[str, str]],
     return texts, labels, topics, dates, ids
 
 
-def load(name: str, limit: int | None = None, nlp=None, embedder=None) -> LabelledSet:
+def load(name: str, limit: int | None = None, nlp=None, embedder=None, cached_only: bool = False) -> LabelledSet:
+    """The set, analysed and embedded (from the cache where it can); `cached_only`: only the
+    stories whose articles are all in the cache already (to work while the rest is prepared)."""
     texts, labels, topics, dates, ids = raw_set(name, limit)
     keys = [_key(t, b) for t, b in texts]
     CACHE.mkdir(parents=True, exist_ok=True)
     # One store per set (several sets can be prepared at once); articles.pkl is the first, shared one.
-    store_path = CACHE / f"{name}.pkl"
+    # A second preparer of the same set ($GROUP_PART=b, working from the end) writes its own file.
+    part = os.environ.get("GROUP_PART", "")
+    store_path = CACHE / f"{name}{part}.pkl"
     store: dict[str, tuple] = {}
-    for path in (CACHE / "articles.pkl", store_path):
+    for path in [CACHE / "articles.pkl", *sorted(CACHE.glob(f"{name}*.pkl"))]:
         if path.exists():
             store.update(_Unpickler(io.BytesIO(path.read_bytes())).load())
     todo = [i for i, k in enumerate(keys) if k not in store]
+    if cached_only:
+        missing = {labels[i] for i in todo}
+        keys = [k if labels[i] not in missing else None for i, k in enumerate(keys)]
+        todo = []
+    if part:
+        todo = todo[::-1]
     if todo:
         from pipeline.models.loaders import PACKAGED_EMBEDDER, load_embedder, load_nlp
 
@@ -163,6 +173,8 @@ def load(name: str, limit: int | None = None, nlp=None, embedder=None) -> Labell
             print(f"  {name}: analysed {start + len(chunk)}/{len(todo)}", flush=True)
     articles, keep = [], []
     for i, k in enumerate(keys):
+        if k is None:
+            continue
         body, sentences, _vecs, _head = store[k]
         if not any(s.eligible for s in sentences):
             continue  # as summarise: an article without a complete sentence is skipped
@@ -172,7 +184,7 @@ def load(name: str, limit: int | None = None, nlp=None, embedder=None) -> Labell
         articles=articles,
         labels=[labels[i] for i in keep],
         sentence_vectors={a.id: store[keys[i]][2] for a, i in zip(articles, keep)},
-        title_vectors=np.vstack([store[keys[i]][3] for i in keep]),
+        title_vectors=np.vstack([store[keys[i]][3] for i in keep]) if keep else np.zeros((0, 384), np.float32),
         topics=[topics[i] for i in keep], dates=[dates[i] for i in keep], story_ids=[ids[i] for i in keep],
     )
 

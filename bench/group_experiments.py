@@ -15,9 +15,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pipeline.stories.pairs import FEATURES  # noqa: E402
+
 import group_data  # noqa: E402
 import pair_lab  # noqa: E402
-import pair_signals as ps  # noqa: E402
 import train_pair_scorer as tps  # noqa: E402
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -30,14 +31,14 @@ def sets(k: int, floor: float, multinews: int) -> dict[str, pair_lab.Prepared]:
         "dev60x12": pair_lab.dev_draw(dev, 60, 5),
         "dev60x20": pair_lab.dev_draw(dev, 60, 3),
         "recession": group_data.load("recession"),
-        "multinews": group_data.load("multinews", limit=multinews),
+        "multinews": group_data.load("multinews", limit=multinews, cached_only=True),
     }
-    return {name: pair_lab.Prepared(data, k, floor) for name, data in out.items()}
+    return {name: pair_lab.Prepared(data, k, floor) for name, data in out.items() if data.articles}
 
 
-def report(name: str, prep: pair_lab.Prepared, scorer, thresholds, method: str) -> None:
+def report(name: str, prep: pair_lab.Prepared, scorer, thresholds) -> None:
     for t in thresholds:
-        groups = pair_lab.group_scored(prep, scorer, t, method)
+        groups = pair_lab.group_scored(prep, scorer, t)
         if name == "recession":
             sizes = pair_lab.recession_sizes(groups)
             print(f"| {name} | {t:.2f} | {len(groups)} groups, largest {sizes[:4]} |", flush=True)
@@ -62,19 +63,18 @@ def main() -> None:
     parser.add_argument("--morning", type=int, default=100)
     parser.add_argument("--features", default="")
     parser.add_argument("--drop", default="", help="comma list of features left out")
-    parser.add_argument("--method", default="average")
     parser.add_argument("--multinews", type=int, default=100)
     parser.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
     parser.add_argument("--save", type=Path)
     args = parser.parse_args()
-    features = tuple(args.features.split(",")) if args.features else ps.FEATURES
+    features = tuple(args.features.split(",")) if args.features else FEATURES
     features = tuple(f for f in features if f not in args.drop.split(","))
     t0 = time.perf_counter()
-    booster, pos, neg = tps.train(group_data.load("train"), args.k, args.floor, args.morning, features)
+    booster, pos, neg = tps.train(group_data.load("train", cached_only=True), args.k, args.floor, args.morning, features)
     print(f"trained on {pos} positive / {neg} negative pairs in {time.perf_counter() - t0:.0f} s; features {features}")
     if args.save:
         booster.save_model(str(args.save))
-    columns = [ps.FEATURES.index(f) for f in features]
+    columns = [FEATURES.index(f) for f in features]
 
     def scorer(x: np.ndarray) -> np.ndarray:
         return booster.predict(x[:, columns]) if len(x) else np.zeros(0)
@@ -82,7 +82,7 @@ def main() -> None:
     thresholds = tuple(map(float, args.thresholds.split(",")))
     for name, prep in sets(args.k, args.floor, args.multinews).items():
         print(f"{name}: {positive_recall(prep)}")
-        report(name, prep, scorer, thresholds, args.method)
+        report(name, prep, scorer, thresholds)
     imp = booster.feature_importance("gain")
     print("gain:", ", ".join(f"{f} {g / imp.sum():.3f}" for f, g in sorted(zip(features, imp), key=lambda x: -x[1])))
 

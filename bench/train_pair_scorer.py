@@ -22,9 +22,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pipeline.stories import MIN_COSINE, NEIGHBOURS  # noqa: E402
+from pipeline.stories.pairs import FEATURES  # noqa: E402
+from pipeline.stories.scorer import HEADER_PREFIX  # noqa: E402
+
 import group_data  # noqa: E402
 import pair_lab  # noqa: E402
-import pair_signals as ps  # noqa: E402
 
 PARAMS = {
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 50,
@@ -56,12 +59,12 @@ def training_rows(prep: pair_lab.Prepared) -> tuple[np.ndarray, np.ndarray]:
                 if (members[a], members[b]) not in known:
                     rows.append(members[a]); cols.append(members[b])
     r, c = np.asarray(rows), np.asarray(cols)
-    x = ps.pair_features(prep.vectors, prep.index, r, c)
+    x = prep.features_of(r, c)
     return x, (labels[r] == labels[c]).astype(np.float32)
 
 
 def train(train_set: group_data.LabelledSet, k: int, floor: float, morning: int,
-          features: tuple[str, ...] = ps.FEATURES, params: dict | None = None, rounds: int = ROUNDS):
+          features: tuple[str, ...] = FEATURES, params: dict | None = None, rounds: int = ROUNDS):
     import lightgbm
 
     xs, ys = [], []
@@ -69,22 +72,43 @@ def train(train_set: group_data.LabelledSet, k: int, floor: float, morning: int,
         x, y = training_rows(pair_lab.Prepared(part, k, floor))
         xs.append(x); ys.append(y)
     x, y = np.vstack(xs), np.concatenate(ys)
-    columns = [ps.FEATURES.index(f) for f in features]
+    columns = [FEATURES.index(f) for f in features]
     booster = lightgbm.train(params or PARAMS, lightgbm.Dataset(x[:, columns], y, feature_name=list(features)),
                              num_boost_round=rounds)
     return booster, int(y.sum()), int(len(y) - y.sum())
 
 
+def write_model(booster, path: Path, header: dict[str, str]) -> None:
+    """LightGBM's text model with `newsdigest_*` lines after its first line, saying what trained it
+    (LightGBM reads past unknown key=value lines; pipeline.stories.scorer.model_header reads them)."""
+    text = booster.model_to_string(num_iteration=-1)
+    first, rest = text.split("\n", 1)
+    lines = [f"{HEADER_PREFIX}{key}={value}" for key, value in header.items()]
+    path.write_text("\n".join([first, *lines, rest]), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--k", type=int, default=10)
-    parser.add_argument("--floor", type=float, default=0.3)
+    parser.add_argument("--k", type=int, default=NEIGHBOURS)
+    parser.add_argument("--floor", type=float, default=MIN_COSINE)
     parser.add_argument("--morning", type=int, default=100)
+    parser.add_argument("--train-clusters", type=int, help="only the first N train clusters (those analysed)")
     args = parser.parse_args()
-    train_set = group_data.load("train")
+    train_set = group_data.load("train", limit=args.train_clusters, cached_only=True)
     booster, pos, neg = train(train_set, args.k, args.floor, args.morning)
-    booster.save_model(str(args.out))
+    header = {
+        "trained_on": f"allsides_roundup_train.source/.target: {len(set(train_set.labels))} clusters "
+                      f"({len(train_set.articles)} articles; clusters sharing an article with allsides_stories_dev.jsonl "
+                      "left out)",
+        "pairs": f"{pos} same-cluster pairs (positive); {neg} pairs of different clusters among each article's "
+                 f"{args.k} nearest neighbours at cosine >= {args.floor} (negative); inputs of {args.morning} "
+                 "clusters and the whole set",
+        "features": ",".join(FEATURES),
+        "params": " ".join(f"{k}:{v}" for k, v in PARAMS.items()) + f" rounds:{ROUNDS}",
+        "script": "bench/train_pair_scorer.py " + " ".join(sys.argv[1:]),
+    }
+    write_model(booster, args.out, header)
     print(f"{args.out}: {pos} positive and {neg} negative pairs from {len(set(train_set.labels))} train clusters")
 
 

@@ -82,8 +82,14 @@ class DivergenceConfig(_Strict):
 
 
 class StoriesConfig(_Strict):
-    # Articles whose vectors (mean of sentences and headline) are at least this similar share
-    # a story. 0.65 had the best adjusted Rand index on the AllSides dev stories (bench/RESULTS.md).
+    # "learned": a pair scorer on vectors, shared names, words and numbers decides which articles
+    # share a story (bench/RESULTS.md, "Story grouping"); "embedding": article vectors alone.
+    grouping: Literal["learned", "embedding"] = "learned"
+    # Learned grouping: articles share a story when their pairs' probability of being one story,
+    # averaged (average link), is at least this. Chosen on AllSides val and Multi-News val.
+    pair_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    # Embedding grouping: articles whose vectors (mean of sentences and headline) are at least this
+    # similar share a story. 0.65 had the best adjusted Rand index on the AllSides dev stories.
     group_threshold: float = Field(0.65, ge=0.0, le=1.0)
 
 
