@@ -83,7 +83,8 @@ def write_model(booster, path: Path, header: dict[str, str]) -> None:
     (LightGBM reads past unknown key=value lines; pipeline.stories.scorer.model_header reads them)."""
     text = booster.model_to_string(num_iteration=-1)
     first, rest = text.split("\n", 1)
-    lines = [f"{HEADER_PREFIX}{key}={value}" for key, value in header.items()]
+    # LightGBM refuses a line with a second "=" in it.
+    lines = [f"{HEADER_PREFIX}{key}={value.replace('=', ':')}" for key, value in header.items()]
     path.write_text("\n".join([first, *lines, rest]), encoding="utf-8")
 
 
@@ -102,7 +103,7 @@ def main() -> None:
                       f"({len(train_set.articles)} articles; clusters sharing an article with allsides_stories_dev.jsonl "
                       "left out)",
         "pairs": f"{pos} same-cluster pairs (positive); {neg} pairs of different clusters among each article's "
-                 f"{args.k} nearest neighbours at cosine >= {args.floor} (negative); inputs of {args.morning} "
+                 f"{args.k} nearest neighbours at cosine at least {args.floor} (negative); inputs of {args.morning} "
                  "clusters and the whole set",
         "features": ",".join(FEATURES),
         "params": " ".join(f"{k}:{v}" for k, v in PARAMS.items()) + f" rounds:{ROUNDS}",

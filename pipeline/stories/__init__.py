@@ -2,8 +2,9 @@
 
 `group_articles` (the default, `stories.grouping = "learned"`): candidate pairs from each
 article's nearest embedding neighbours (at most n k pairs: exact search, or faiss HNSW on large
-inputs), each scored by a learned pair scorer on vectors, shared names, words and numbers; then
-average link over the scored pairs (cluster.py). `group` (`stories.grouping = "embedding"`):
+inputs), each scored by a learned pair scorer on vectors, shared names, words and numbers (pairs
+published more than MAX_DAYS_APART days apart score 0); then average link over the scored pairs
+(cluster.py). `group` (`stories.grouping = "embedding"`):
 average link over article vectors at one cosine threshold, the earlier grouping.
 """
 
@@ -22,13 +23,16 @@ from .identity import story_id, story_title
 from .neighbours import nearest_pairs
 from .pairs import FEATURES, pair_features, term_index
 from .scorer import model_digest, same_story_probability
-from .signals import SIGNALS_VERSION, Signals, article_signals, article_vectors
+from .signals import SIGNALS_VERSION, Signals, article_signals, article_vectors, published_day
 
 __all__ = [
     "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "group", "group_articles", "model_digest",
     "near_duplicates", "story_id", "story_title",
 ]
 
+# Two articles published more than this many days apart are not one story, whatever they share
+# (a rule, not learned: the training clusters carry no dates). Unknown dates never separate.
+MAX_DAYS_APART = 3
 # Candidate pairs: each article's nearest neighbours by combined vector, at least this similar.
 # Same-story pairs below either are rare (bench/RESULTS.md, "Story grouping").
 NEIGHBOURS = 10
@@ -47,7 +51,12 @@ def group_articles(
     index = term_index(signals)
     rows, cols = nearest_pairs(vectors.combined, NEIGHBOURS, MIN_COSINE)
 
+    days = np.array([published_day(a.published) for a in articles])
+
     def score(r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        return same_story_probability(pair_features(vectors, index, r, c), booster)
+        probability = same_story_probability(pair_features(vectors, index, r, c), booster)
+        with np.errstate(invalid="ignore"):
+            apart = np.abs(days[r] - days[c]) > MAX_DAYS_APART  # False where a date is unknown
+        return np.where(apart, 0.0, probability)
 
     return group_scored(n, rows, cols, score, threshold)

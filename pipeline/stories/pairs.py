@@ -21,6 +21,8 @@ FEATURES = (
     "words_cosine", "words_shared", "numbers_overlap", "numbers_shared",
     "min_sentences", "max_sentences",
 )
+# Articles on other stories assumed around the input when weighing a term by its rarity.
+BACKGROUND = 1000
 # Pairs whose features are built at once: bounds the sparse products' memory.
 _PAIR_BLOCK = 200_000
 
@@ -46,11 +48,18 @@ def term_index(signals: Sequence[Signals]) -> TermIndex:
                 cols.append(vocabulary.setdefault(term, len(vocabulary)))
         present = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, max(1, len(vocabulary))))
         df = np.asarray(present.sum(axis=0)).ravel()
-        # 1 for a term in one article only, 0 for one in every article.
-        rarity = (np.log((n + 1) / (df + 1)) / np.log(n + 1)).astype(np.float32) if n > 1 else np.ones_like(df)
+        rarity = _rarity(df, n)
         matrices[kind] = (present @ sparse.diags(np.sqrt(rarity))).tocsr()
         totals[kind] = np.asarray((present @ sparse.diags(rarity)).sum(axis=1)).ravel()
     return TermIndex(matrices, totals)
+
+
+def _rarity(df: np.ndarray, n: int) -> np.ndarray:
+    """IDF scaled to 0..1, as if the input sat among BACKGROUND articles on other stories: a term in
+    one article is near 1; a term in every article of a one-story input is still worth something
+    (its story's words are common there only because the input is that story)."""
+    total = n + BACKGROUND + 1
+    return (np.log(total / (df + 1)) / np.log(total)).astype(np.float32)
 
 
 def _shared(matrix: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 import numpy as np
 
@@ -88,3 +90,18 @@ def article_vectors(sentence_vectors: Sequence[np.ndarray], title_vectors: np.nd
         lead=unit_rows(np.vstack([v[:2].mean(axis=0) for v in sentence_vectors])),
         sentences=np.array([len(v) for v in sentence_vectors], dtype=float),
     )
+
+
+def published_day(published: str) -> float:
+    """Days since year 1 of an article's publication date (ISO 8601 or RFC 822), NaN when unknown."""
+    text = published.strip()
+    if not text:
+        return float("nan")
+    try:
+        return float(datetime.fromisoformat(text.replace("Z", "+00:00")).toordinal())
+    except ValueError:
+        pass
+    try:
+        return float(parsedate_to_datetime(text).toordinal())
+    except (TypeError, ValueError, IndexError):
+        return float("nan")
