@@ -66,11 +66,15 @@ def main() -> None:
     parser.add_argument("--multinews", type=int, default=100)
     parser.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
     parser.add_argument("--save", type=Path)
+    parser.add_argument("--leaves", type=int, default=tps.PARAMS["num_leaves"])
+    parser.add_argument("--min-leaf", type=int, default=tps.PARAMS["min_data_in_leaf"])
     args = parser.parse_args()
     features = tuple(args.features.split(",")) if args.features else FEATURES
     features = tuple(f for f in features if f not in args.drop.split(","))
     t0 = time.perf_counter()
-    booster, pos, neg = tps.train(group_data.load("train", cached_only=True), args.k, args.floor, args.morning, features)
+    params = tps.PARAMS | {"num_leaves": args.leaves, "min_data_in_leaf": args.min_leaf}
+    booster, pos, neg = tps.train(group_data.load("train", cached_only=True), args.k, args.floor, args.morning,
+                                  features, params)
     print(f"trained on {pos} positive / {neg} negative pairs in {time.perf_counter() - t0:.0f} s; features {features}")
     if args.save:
         booster.save_model(str(args.save))

@@ -111,6 +111,22 @@ def test_average_link_over_scored_pairs_needs_the_group_to_agree_on_average():
     assert cluster.group_scored(6, rows, cols, score, 0.5) == [[0, 1, 2], [3, 4], [5]]
 
 
+def test_large_sets_link_over_their_candidate_pairs_and_huge_ones_stay_whole(monkeypatch):
+    table = {(0, 1): 0.95, (1, 2): 0.9, (0, 2): 0.1, (3, 4): 0.8}
+
+    def score(rows, cols):
+        return np.array([table.get((r, c), 0.0) for r, c in zip(rows.tolist(), cols.tolist())])
+
+    rows, cols = np.array([0, 1, 0, 3]), np.array([1, 2, 2, 4])
+    monkeypatch.setattr(cluster, "SCORE_EVERY_PAIR_UP_TO", 2)
+    assert cluster.group_scored(6, rows, cols, score, 0.6) == [[0, 1], [3, 4], [2], [5]]
+    # Without the 0-2 candidate, the missing pair counts as probability 0: (0.9 + 0) / 2 = 0.45 on average.
+    assert cluster.group_scored(6, rows[[0, 1, 3]], cols[[0, 1, 3]], score, 0.5) == [[0, 1], [3, 4], [2], [5]]
+    assert cluster.group_scored(6, rows[[0, 1, 3]], cols[[0, 1, 3]], score, 0.44) == [[0, 1, 2], [3, 4], [5]]
+    monkeypatch.setattr(cluster, "LINK_UP_TO", 2)
+    assert cluster.group_scored(6, rows, cols, score, 0.6) == [[0, 1, 2], [3, 4], [5]]
+
+
 def _mixed_set() -> tuple[list[dict], list[int]]:
     rows = [json.loads(line) for line in (DATA / "stories_mixed.jsonl").read_text(encoding="utf-8").splitlines()]
     items, labels = [], []

@@ -33,14 +33,11 @@ def group_scored(n: int, rows: np.ndarray, cols: np.ndarray, score: PairScorer, 
     small = [members for members in sets if 1 < len(members) <= SCORE_EVERY_PAIR_UP_TO]
     for members, distances in zip(small, _every_pair_distances(small, score)):
         stories += _average_link(members, distances, threshold)
-    known = dict(zip(zip(rows.tolist(), cols.tolist()), probabilities.tolist()))
     for members in (m for m in sets if len(m) > SCORE_EVERY_PAIR_UP_TO):
         if len(members) > LINK_UP_TO:
             stories.append(members)
             continue
-        iu, ju = np.triu_indices(len(members), 1)
-        distances = np.array([1.0 - known.get((members[a], members[b]), 0.0) for a, b in zip(iu, ju)])
-        stories += _average_link(members, distances, threshold)
+        stories += _average_link(members, _candidate_distances(members, rows, cols, probabilities), threshold)
     # Biggest story first, then by first article, so output order is stable across runs.
     return sorted((sorted(m) for m in stories), key=lambda members: (-len(members), members[0]))
 
@@ -61,6 +58,17 @@ def _every_pair_distances(sets: list[list[int]], score: PairScorer) -> Iterator[
         size = len(members) * (len(members) - 1) // 2
         yield np.clip(distances[start:start + size], 0.0, 1.0)
         start += size
+
+
+def _candidate_distances(members: list[int], rows: np.ndarray, cols: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Condensed distances inside one large set: 1 - probability for its candidate pairs, 1 elsewhere."""
+    size = len(members)
+    position = {article: k for k, article in enumerate(members)}
+    matrix = np.ones((size, size))
+    for r, c, p in zip(rows.tolist(), cols.tolist(), probabilities.tolist()):
+        if r in position and c in position:
+            matrix[position[r], position[c]] = matrix[position[c], position[r]] = 1.0 - p
+    return matrix[np.triu_indices(size, 1)]
 
 
 def _average_link(members: list[int], distances: np.ndarray, threshold: float) -> list[list[int]]:

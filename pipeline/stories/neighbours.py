@@ -53,20 +53,18 @@ def all_close_pairs(unit: np.ndarray, min_cosine: float) -> Pairs:
 
 
 def _exact_nearest(unit: np.ndarray, k: int, min_cosine: float) -> Pairs:
+    """Every pair compared (faiss flat inner-product search: blocked BLAS and a heap per row)."""
+    import faiss
+
     n = len(unit)
     if n < 2 or k < 1:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    rows, cols, sims = [], [], []
-    for start in range(0, n, _NEIGHBOUR_BLOCK):
-        block = unit[start:start + _NEIGHBOUR_BLOCK] @ unit.T
-        local = np.arange(len(block))
-        block[local, start + local] = -np.inf  # not its own neighbour
-        take = min(k, n - 1)
-        top = np.argpartition(-block, take - 1, axis=1)[:, :take]
-        rows.append(np.repeat(start + local, take))
-        cols.append(top.ravel())
-        sims.append(np.take_along_axis(block, top, axis=1).ravel())
-    return _as_pairs(np.concatenate(rows), np.concatenate(cols), np.concatenate(sims), min_cosine, k)
+    vectors = np.ascontiguousarray(unit, dtype=np.float32)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    sims, ids = index.search(vectors, min(k + 1, n))
+    rows = np.repeat(np.arange(n), ids.shape[1])
+    return _as_pairs(rows, ids.ravel(), sims.ravel(), min_cosine, k)
 
 
 def _hnsw_neighbours(unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ FEATURES = (
 # Articles on other stories assumed around the input when weighing a term by its rarity.
 BACKGROUND = 1000
 # Pairs whose features are built at once: bounds the sparse products' memory.
-_PAIR_BLOCK = 200_000
+_PAIR_BLOCK = 20_000
 
 
 @dataclass(frozen=True)

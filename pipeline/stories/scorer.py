@@ -62,5 +62,5 @@ def same_story_probability(features: np.ndarray, booster: Any = None) -> np.ndar
     """Probability per feature row (FEATURES order) that the pair is one story."""
     if not len(features):
         return np.zeros(0)
-    # One thread: the same input gives the same scores on every machine and engine.
-    return (booster or _shipped()).predict(features, num_threads=1)
+    # Rows are scored independently, so threads change the speed, never the scores.
+    return (booster or _shipped()).predict(features)

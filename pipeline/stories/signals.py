@@ -17,7 +17,7 @@ from ..domain import Article
 from .neighbours import unit_rows
 
 # Bump when `article_signals` would give other values for the same analysis (cached per article).
-SIGNALS_VERSION = 1
+SIGNALS_VERSION = 2
 
 NAME_KINDS = {
     "PERSON": "people", "ORG": "organisations", "GPE": "places", "LOC": "places", "FAC": "places",
@@ -32,7 +32,7 @@ Signals = dict[str, list[str]]
 # Names, words and numbers are taken from the headline and this many first sentences: a story is
 # told in its lead, and a long article's later paragraphs (background, quotes, other events)
 # would make it share words with everything. The pair scorer learned on lead paragraphs too.
-LEAD_SENTENCES: int | None = None
+LEAD_SENTENCES: int | None = 5
 
 
 def _stop_words() -> frozenset[str]:
