@@ -3,7 +3,8 @@
 `group_articles` (the default, `stories.grouping = "learned"`): candidate pairs from each
 article's nearest embedding neighbours (at most n k pairs: exact search, or faiss HNSW on large
 inputs), each scored by a learned pair scorer on vectors, shared names, words and numbers (pairs
-published more than MAX_DAYS_APART days apart score 0); then average link over the scored pairs
+at least CERTAIN_COSINE similar score 1; pairs published more than MAX_DAYS_APART days apart
+score 0); then average link over the scored pairs
 (cluster.py). `group` (`stories.grouping = "embedding"`):
 average link over article vectors at one cosine threshold, the earlier grouping.
 """
@@ -30,6 +31,11 @@ __all__ = [
     "near_duplicates", "story_id", "story_title",
 ]
 
+# Two articles whose combined vectors are at least this similar count as one story whatever the
+# scorer says: it learned on lead paragraphs and underrates full-length articles on one event
+# (the recession story, Multi-News), which embedding grouping keeps together. Chosen on AllSides
+# val and Multi-News val (bench/RESULTS.md, "Story grouping: learned pair scorer").
+CERTAIN_COSINE = 0.7
 # Two articles published more than this many days apart are not one story, whatever they share
 # (a rule, not learned: the training clusters carry no dates). Unknown dates never separate.
 MAX_DAYS_APART = 3
@@ -54,7 +60,9 @@ def group_articles(
     days = np.array([published_day(a.published) for a in articles])
 
     def score(r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        probability = same_story_probability(pair_features(vectors, index, r, c), booster)
+        features = pair_features(vectors, index, r, c)
+        probability = same_story_probability(features, booster)
+        probability = np.where(features[:, FEATURES.index("cos_combined")] >= CERTAIN_COSINE, 1.0, probability)
         with np.errstate(invalid="ignore"):
             apart = np.abs(days[r] - days[c]) > MAX_DAYS_APART  # False where a date is unknown
         return np.where(apart, 0.0, probability)
