@@ -39,7 +39,7 @@ if not DATA.is_dir():
     DATA = Path("/work/shared/data")
 CACHE = Path(os.environ.get("GROUP_CACHE", "/work/cache-group"))
 SIDES = ("left", "center", "right")
-_ITEM = re.compile(r"TITLE=>\s*(?P<title>.*?)\s*ARTICLE=>\s*(?P<body>.*)", re.S)
+_ITEM = re.compile(r"TITLE=>\s*(?P<title>.*?)\s*ARTICLE=>\s*(?P<body>.*)", re.DOTALL)
 
 
 @dataclass

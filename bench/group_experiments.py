@@ -15,11 +15,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline.stories.pairs import FEATURES  # noqa: E402
+import group_data
+import pair_lab
+import train_pair_scorer as tps
 
-import group_data  # noqa: E402
-import pair_lab  # noqa: E402
-import train_pair_scorer as tps  # noqa: E402
+from pipeline.stories.pairs import FEATURES
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 

@@ -15,14 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import group_data  # noqa: E402
-import pair_lab  # noqa: E402
-from pipeline import stories  # noqa: E402
-from pipeline.stories import neighbours  # noqa: E402
+import group_data
+import pair_lab
+
+from pipeline import stories
+from pipeline.stories import neighbours
 
 
 def sets(multinews: int) -> dict[str, group_data.LabelledSet]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import group_data
 import numpy as np
 
-import group_data
 from pipeline.stories import cluster
 from pipeline.stories.neighbours import nearest_pairs
 from pipeline.stories.pairs import pair_features, term_index

@@ -22,12 +22,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline.stories import MIN_COSINE, NEIGHBOURS  # noqa: E402
-from pipeline.stories.pairs import FEATURES  # noqa: E402
-from pipeline.stories.scorer import HEADER_PREFIX  # noqa: E402
+import group_data
+import pair_lab
 
-import group_data  # noqa: E402
-import pair_lab  # noqa: E402
+from pipeline.stories import MIN_COSINE, NEIGHBOURS
+from pipeline.stories.pairs import FEATURES
+from pipeline.stories.scorer import HEADER_PREFIX
 
 PARAMS = {
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 50,

@@ -24,7 +24,13 @@ from .identity import story_id, story_title
 from .neighbours import nearest_pairs
 from .pairs import FEATURES, pair_features, term_index
 from .scorer import model_digest, same_story_probability
-from .signals import SIGNALS_VERSION, Signals, article_signals, article_vectors, published_day
+from .signals import (
+    SIGNALS_VERSION,
+    Signals,
+    article_signals,
+    article_vectors,
+    published_day,
+)
 
 __all__ = [
     "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "group", "group_articles", "model_digest",

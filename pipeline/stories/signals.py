@@ -98,7 +98,7 @@ def published_day(published: str) -> float:
     if not text:
         return float("nan")
     try:
-        return float(datetime.fromisoformat(text.replace("Z", "+00:00")).toordinal())
+        return float(datetime.fromisoformat(text).toordinal())
     except ValueError:
         pass
     try:
