@@ -23,7 +23,7 @@ from .embedding import group
 from .identity import story_id, story_title
 from .neighbours import nearest_pairs
 from .pairs import FEATURES, pair_features, term_index
-from .scorer import model_digest, same_story_probability
+from .scorer import same_story_probability
 from .signals import (
     SIGNALS_VERSION,
     Signals,
@@ -33,7 +33,7 @@ from .signals import (
 )
 
 __all__ = [
-    "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "group", "group_articles", "model_digest",
+    "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "group", "group_articles",
     "near_duplicates", "story_id", "story_title",
 ]
 

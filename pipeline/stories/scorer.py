@@ -3,12 +3,12 @@ that give the probability that two articles report the same story, from `pairs.F
 
 The file is LightGBM's text format with header lines saying what trained it (data, features,
 script; bench/train_pair_scorer.py writes them). A file trained on other features is refused
-rather than fed columns it does not know. Its digest is part of the cache keys of story results.
+rather than fed columns it does not know. Grouping is not cached (story results are cached by their
+members), so a new model file takes effect on the next run.
 """
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,6 @@ HEADER_PREFIX = "newsdigest_"
 
 class PairModelError(RuntimeError):
     """The pair model file is missing, unreadable or made for other features."""
-
-
-def model_digest(path: Path = MODEL_FILE) -> str:
-    """Changes whenever the shipped model does, so stories grouped by another model are not reused."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def model_header(path: Path = MODEL_FILE) -> dict[str, str]:
