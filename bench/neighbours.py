@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from pipeline import stories
+from pipeline.stories import neighbours
 
 
 def clustered(n: int, seed: int = 0) -> np.ndarray:
@@ -24,7 +25,7 @@ def clustered(n: int, seed: int = 0) -> np.ndarray:
 
 
 def timed_group(vectors: np.ndarray, exact: bool) -> tuple[float, list[list[int]]]:
-    stories.EXACT_NEIGHBOURS_UP_TO = len(vectors) if exact else 0
+    neighbours.EXACT_NEIGHBOURS_UP_TO = len(vectors) if exact else 0
     t0 = time.perf_counter()
     groups = stories.group([None] * len(vectors), vectors, 0.65)
     return time.perf_counter() - t0, groups

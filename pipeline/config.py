@@ -123,8 +123,15 @@ class DivergenceConfig(_Strict):
 
 
 class StoriesConfig(_Strict):
-    # Articles whose vectors (mean of sentences and headline) are at least this similar share
-    # a story. 0.65 had the best adjusted Rand index on the AllSides dev stories (bench/RESULTS.md).
+    # "learned": a pair scorer on vectors, shared names, words and numbers, and dates
+    # (pipeline/stories/); better than "embedding" (article vectors alone at group_threshold) on
+    # every set measured (bench/RESULTS.md, "Story grouping: learned pair scorer").
+    grouping: Literal["learned", "embedding"] = "learned"
+    # Learned grouping: articles share a story when their pairs' probability of being one story,
+    # averaged (average link), is at least this. Chosen on AllSides val and Multi-News val.
+    pair_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    # Embedding grouping: articles whose vectors (mean of sentences and headline) are at least this
+    # similar share a story. 0.65 had the best adjusted Rand index on the AllSides dev stories.
     group_threshold: float = Field(0.65, ge=0.0, le=1.0)
 
 

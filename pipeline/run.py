@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from . import editions, stories
-from .cache import ANALYSIS, DIGEST, DIGEST_VERSION, STORY, Cache, cache_key
+from .cache import ANALYSIS, DIGEST, DIGEST_VERSION, SIGNALS, STORY, Cache, cache_key
 from .clock import parse_utc, utc_stamp
 from .config import Settings
 from .digest.scorer import model_digest
@@ -309,12 +309,8 @@ def _digest_settings(ctx: _Context, story: bool = True) -> dict:
     return {"summary": summary, "models": models, "version": DIGEST_VERSION}
 
 
-def _article_vectors(articles: list[Article], vectors: dict[str, np.ndarray], ctx: _Context) -> np.ndarray:
-    """One vector per article for grouping: its sentences and its headline, averaged.
-
-    The headline counts as one more sentence: it names the event, and on the AllSides dev
-    stories it lifts grouping from ARI 0.62 to 0.71 (bench/RESULTS.md, "Story grouping").
-    """
+def _title_vectors(articles: list[Article], ctx: _Context) -> np.ndarray:
+    """Each article's embedded headline (its first sentence when it has none), cached per headline."""
     keys = [cache_key("title", ctx.identity["embedder"], a.title) for a in articles]
     titles = [ctx.cache.get_array("title", k) for k in keys]
     todo = [i for i, t in enumerate(titles) if t is None]
@@ -323,16 +319,42 @@ def _article_vectors(articles: list[Article], vectors: dict[str, np.ndarray], ct
         for i, row in zip(todo, fresh):
             titles[i] = row
             ctx.cache.put_array("title", keys[i], row)
-    return np.vstack([
-        _unit(np.vstack([vectors[a.id], titles[i][None, :]]).mean(axis=0)) for i, a in enumerate(articles)
-    ])
+    return np.vstack(titles)
+
+
+def _article_vectors(articles: list[Article], vectors: dict[str, np.ndarray], titles: np.ndarray) -> np.ndarray:
+    """One vector per article: its sentences and its headline, averaged.
+
+    The headline counts as one more sentence: it names the event, and on the AllSides dev
+    stories it lifts embedding grouping from ARI 0.62 to 0.71 (bench/RESULTS.md, "Story grouping").
+    """
+    return np.vstack([_unit(np.vstack([vectors[a.id], titles[i][None, :]]).mean(axis=0)) for i, a in enumerate(articles)])
+
+
+def _grouping_signals(articles: list[Article], ctx: _Context) -> list[stories.Signals]:
+    """Names, words and numbers of each article for the pair scorer, cached per article."""
+    out = []
+    for a in articles:
+        key = cache_key("signals", ctx.identity["nlp"], a.sha256, a.title, stories.SIGNALS_VERSION)
+        found = ctx.cache.get("signals", key, SIGNALS)
+        if found is None:
+            found = stories.article_signals(a)
+            ctx.cache.put("signals", key, found, SIGNALS)
+        out.append(found)
+    return out
 
 
 def _stories(
     articles: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
 ) -> list[Story]:
-    means = _article_vectors(articles, vectors, ctx)
-    memberships = stories.group(articles, means, ctx.settings.stories.group_threshold)
+    titles = _title_vectors(articles, ctx)
+    means = _article_vectors(articles, vectors, titles)
+    cfg = ctx.settings.stories
+    if cfg.grouping == "learned":
+        memberships = stories.group_articles(articles, vectors, titles, _grouping_signals(articles, ctx),
+                                             cfg.pair_threshold)
+    else:
+        memberships = stories.group(articles, means, cfg.group_threshold)
     names = [stories.story_id([articles[i].id for i in members]) for members in memberships]
     if ctx.edition is not None:
         memberships, names = _persistent(memberships, articles, ctx)

@@ -1,4 +1,4 @@
-"""Story grouping: average link per connected set of close neighbours equals average link over all."""
+"""Embedding story grouping: average link per connected set of close neighbours equals average link over all."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
 from pipeline import stories
+from pipeline.stories import embedding, neighbours
 
 
 def _all_pairs_average_link(vectors: np.ndarray, threshold: float) -> list[list[int]]:
@@ -37,14 +38,14 @@ def test_same_stories_as_average_link_over_all_pairs(seed, threshold):
 def test_linkage_runs_only_inside_neighbour_sets(monkeypatch):
     vectors = _clustered(3, 600)
     sizes: list[int] = []
-    real = stories._average_link
+    real = embedding._average_link
 
     def recording(part, threshold, members):
         sizes.append(len(members))
         return real(part, threshold, members)
 
-    monkeypatch.setattr(stories, "_average_link", recording)
-    monkeypatch.setattr(stories, "_NEIGHBOUR_BLOCK", 64)  # several blocks, as on a large input
+    monkeypatch.setattr(embedding, "_average_link", recording)
+    monkeypatch.setattr(neighbours, "_NEIGHBOUR_BLOCK", 64)  # several blocks, as on a large input
     groups = stories.group([None] * 600, vectors, 0.65)
     assert sorted(i for g in groups for i in g) == list(range(600))
     assert len(sizes) > 10 and max(sizes) < 600 / 4
@@ -64,17 +65,18 @@ def test_approximate_neighbours_give_the_same_stories_on_clustered_input(seed, m
     input (stories of 1-40 articles) it must find the same connected sets, hence the same stories."""
     vectors = _clustered(seed, 2000)
     exact = stories.group([None] * len(vectors), vectors, 0.65)
-    monkeypatch.setattr(stories, "EXACT_NEIGHBOURS_UP_TO", 0)
+    monkeypatch.setattr(neighbours, "EXACT_NEIGHBOURS_UP_TO", 0)
     approximate = stories.group([None] * len(vectors), vectors, 0.65)
     assert approximate == exact
     assert stories.group([None] * len(vectors), vectors, 0.65) == approximate  # deterministic
 
 
 def test_approximate_pairs_are_close_and_ordered(monkeypatch):
-    vectors = stories._unit_rows(_clustered(5, 800))
-    rows, cols = stories._approximate_close_pairs(vectors, 0.65)
+    vectors = neighbours.unit_rows(_clustered(5, 800))
+    monkeypatch.setattr(neighbours, "EXACT_NEIGHBOURS_UP_TO", 0)
+    rows, cols = neighbours.close_pairs(vectors, 0.65)
     assert len(rows) and np.all(rows < cols)
     assert np.all(np.einsum("ij,ij->i", vectors[rows], vectors[cols]) >= 0.65 - 1e-5)
-    exact = set(zip(*stories._all_close_pairs(vectors, 0.65)))
+    exact = set(zip(*neighbours.all_close_pairs(vectors, 0.65)))
     found = set(zip(rows.tolist(), cols.tolist()))
     assert found <= exact and len(found) >= 0.5 * len(exact)
