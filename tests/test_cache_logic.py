@@ -57,10 +57,10 @@ def test_a_changed_article_recomputes_only_what_depends_on_it(tmp_path, nlp):
     embedded = [text for call in embedder.calls for text in call]
     changed_sentences = next(a for a in result.report.articles if a.id == changed.stem).sentences
     assert embedded == changed_sentences  # only the changed article's sentences were embedded
-    # Cached: 4 analyses, 4 vector sets, 4 article digests and all 5 headline vectors (the
-    # headline did not change). Recomputed: the changed article's three and the story.
-    assert result.report.timings["cache_hits"] == 17
-    assert result.report.timings["cache_misses"] == 4
+    # Cached: 4 analyses, 4 vector sets, 4 article digests, 4 grouping signals and all 5 headline
+    # vectors (the headline did not change). Recomputed: the changed article's four and the story.
+    assert result.report.timings["cache_hits"] == 21
+    assert result.report.timings["cache_misses"] == 5
 
 
 def test_settings_change_invalidates_digests_but_not_analysis(tmp_path, nlp):
@@ -88,9 +88,9 @@ def test_a_retrained_sentence_scorer_recomputes_story_digests_only(tmp_path, nlp
     finally:
         _booster.cache_clear()
     assert "nlp" not in counts and "embedder" not in counts
-    # Analyses, vectors, headline vectors and article digests (20) are reused: one article is
-    # always scored by the blend. Only the story (its digest and divergences) is redone.
-    assert result.report.timings["cache_hits"] == 20
+    # Analyses, vectors, headline vectors, grouping signals and article digests (25) are reused: one
+    # article is always scored by the blend. Only the story (its digest and divergences) is redone.
+    assert result.report.timings["cache_hits"] == 25
     assert result.report.timings["cache_misses"] == 1
 
 
@@ -133,8 +133,9 @@ def test_a_new_digest_algorithm_keeps_analyses_and_vectors_cached(tmp_path, nlp,
     counts: dict[str, int] = {}
     result = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, counts)[0], cache_dir=cache)
     assert "nlp" not in counts and "embedder" not in counts
-    # Analyses, vectors and headline vectors (15) reused; 5 article digests and the story redone.
-    assert result.report.timings["cache_hits"] == 15
+    # Analyses, vectors, headline vectors and grouping signals (20) reused; 5 article digests and
+    # the story redone.
+    assert result.report.timings["cache_hits"] == 20
     assert result.report.timings["cache_misses"] == 6
 
 
@@ -166,4 +167,4 @@ def test_a_run_stopped_during_analysis_keeps_the_analyses_it_finished(tmp_path, 
     result = summarise_paths([src], Settings(), tmp_path / "out", _bundle(nlp, {})[0], cache_dir=cache)
     # The three finished analyses come from the cache; the other two, and everything after, are new.
     assert result.report.timings["cache_hits"] == 3
-    assert result.report.timings["cache_misses"] == 2 + 5 + 5 + 5 + 1
+    assert result.report.timings["cache_misses"] == 2 + 5 + 5 + 5 + 5 + 1
