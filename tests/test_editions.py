@@ -50,8 +50,10 @@ runner = CliRunner()
 
 
 def _settings() -> Settings:
+    # The fake embedder's bag-of-words vectors are what these stories are built on, so they are
+    # grouped by vectors alone at a set threshold: the editions logic is under test, not grouping.
     return Settings.model_validate({
-        "output": {"formats": FORMATS}, "stories": {"group_threshold": 0.57},
+        "output": {"formats": FORMATS}, "stories": {"grouping": "embedding", "group_threshold": 0.57},
         "edition": {"timezone": "Europe/Paris", "mail_from": "Digest <digest@example.org>",
                     "mail_to": "reader@example.org"},
     })
