@@ -7,7 +7,8 @@ bench/divergence_labels.jsonl (the tuning set, the default); `--labels
 bench/divergence_labels_heldout.jsonl` (held out from the first detectors); `--labels
 bench/divergence_labels_test.jsonl` (labelled blind by another labeller, kept for final checks);
 `--labels bench/divergence_labels_second.jsonl` (the tuning stories labelled again, blind, by a
-second labeller: bench/agreement/ compares the two labellers). The code path is the one `newsdigest summarise` runs: cleaning and
+second labeller: bench/agreement/ compares the two labellers); `--labels
+bench/divergence_labels_blind2.jsonl` (16 more stories labelled blind for issue 18, scored once). The code path is the one `newsdigest summarise` runs: cleaning and
 spaCy analysis through `pipeline.run.articles_from_texts`, sentences embedded with the packaged
 all-MiniLM-L6-v2, then `pipeline.diverge.find_divergences` with the default settings.
 
@@ -195,7 +196,8 @@ def scaling(models: ModelBundle, cfg: DivergenceConfig, sizes: Sequence[int], re
 
 
 def _clear_caches() -> None:
-    for fn in (diverge._content_words, diverge._probe, diverge._first_figures, markers):
+    from pipeline.diverge import conflicts, coverage, view
+    for fn in (view.content_words, coverage._probe, conflicts._first_figures, markers):
         fn.cache_clear()
 
 

@@ -9,26 +9,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from pydantic import TypeAdapter
 
-from .domain import Citation, Digest, DigestSentence, Divergence, Entity, Outcome, Position, Sentence
+from .atomic import atomic_file
+from .domain import Digest, Divergence, Sentence
 
 # Bump when cached results of every kind would change for the same inputs (sentence splitting,
 # analysis, the entry format). Digest and story algorithms have their own version
 # (`DIGEST_VERSION`), so changing them leaves analyses and vectors cached.
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"  # 4: entries are the pipeline's own types as pydantic writes them
 
 # Bump when digests or divergences would change for the same articles and settings (a selection
 # or detector change); analyses and vectors stay cached. 2: story digests discount sentences
 # that lean on an earlier one; a name in another spelling is no omission; a principal on the
-# record beside officials is no attribution divergence.
-DIGEST_VERSION = 2
+# record beside officials is no attribution divergence. 3: framing items pair only tellings of one
+# claim, name their subtype and each side's framing words (issue 18).
+DIGEST_VERSION = 3
+
+
+T = TypeVar("T")
+
+# How each kind of result is written: the pipeline's own types, validated when read back.
+ANALYSIS: TypeAdapter[tuple[Sentence, ...]] = TypeAdapter(tuple[Sentence, ...])
+DIGEST: TypeAdapter[Digest] = TypeAdapter(Digest)
+STORY: TypeAdapter[tuple[Digest, tuple[Divergence, ...]]] = TypeAdapter(tuple[Digest, tuple[Divergence, ...]])
 
 
 def cache_key(*parts: Any) -> str:
@@ -46,11 +55,12 @@ class Cache:
         self.misses = 0
         self._writable = root is not None
 
-    def get_json(self, kind: str, key: str) -> Any | None:
-        return self._get(kind, key, ".json", lambda p: json.loads(p.read_text(encoding="utf-8")))
+    def get(self, kind: str, key: str, codec: TypeAdapter[T]) -> T | None:
+        """The cached value, or None; an entry that does not parse as `codec`'s type is corrupt."""
+        return self._get(kind, key, ".json", lambda p: codec.validate_json(p.read_bytes()))
 
-    def put_json(self, kind: str, key: str, value: Any) -> None:
-        data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    def put(self, kind: str, key: str, value: T, codec: TypeAdapter[T]) -> None:
+        data = codec.dump_json(value)
         self._put(kind, key, ".json", lambda fh: fh.write(data))
 
     def get_array(self, kind: str, key: str) -> np.ndarray | None:
@@ -84,70 +94,10 @@ class Cache:
         if not self._writable:
             return
         path = self._path(kind, key, suffix)
-        tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
+            with atomic_file(path) as fh:
                 write(fh)
-            os.replace(tmp, path)
         except OSError as exc:
             # A cache that cannot be written slows later runs; it must not fail this one.
             self.warn(f"cache folder {self.root} is not writable ({exc.strerror or exc}); running without cache")
             self._writable = False
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-
-
-# --- records <-> JSON ----------------------------------------------------------
-
-def sentences_to_json(sentences: tuple[Sentence, ...]) -> list[dict]:
-    return [
-        {"i": s.index, "t": s.text, "e": [[e.text, e.label] for e in s.entities],
-         "a": list(s.attributions), "p": list(s.proper_nouns), "ok": s.eligible,
-         "o": [[o.agent, o.stance, o.theme, o.words] for o in s.outcomes]}
-        for s in sentences
-    ]
-
-
-def sentences_from_json(data: list[dict]) -> tuple[Sentence, ...]:
-    return tuple(
-        Sentence(index=d["i"], text=d["t"], entities=tuple(Entity(t, lab) for t, lab in d["e"]),
-                 attributions=tuple(d["a"]), proper_nouns=tuple(d["p"]), eligible=d["ok"],
-                 outcomes=tuple(Outcome(*o) for o in d["o"]))
-        for d in data
-    )
-
-
-def _citations_json(citations: tuple[Citation, ...]) -> list[list]:
-    return [[c.article, c.sentence] for c in citations]
-
-
-def _citations(data: list[list]) -> tuple[Citation, ...]:
-    return tuple(Citation(a, s) for a, s in data)
-
-
-def digest_to_json(digest: Digest) -> dict:
-    return {"s": [[s.text, _citations_json(s.citations), s.method] for s in digest.sentences],
-            "rejected": digest.rejected}
-
-
-def digest_from_json(data: dict) -> Digest:
-    return Digest(tuple(DigestSentence(t, _citations(c), m) for t, c, m in data["s"]), data["rejected"])
-
-
-def divergences_to_json(items: tuple[Divergence, ...]) -> list[dict]:
-    return [
-        {"kind": d.kind, "topic": d.topic, "summary": d.summary, "confidence": d.confidence,
-         "positions": [[list(p.article_ids), p.text, _citations_json(p.citations)] for p in d.positions]}
-        for d in items
-    ]
-
-
-def divergences_from_json(data: list[dict]) -> tuple[Divergence, ...]:
-    return tuple(
-        Divergence(d["kind"], d["topic"], d["summary"],
-                   tuple(Position(tuple(ids), text, _citations(c)) for ids, text, c in d["positions"]),
-                   d["confidence"])
-        for d in data
-    )

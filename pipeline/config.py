@@ -1,17 +1,57 @@
-"""Settings: defaults < configs/*.toml < NEWSDIGEST_* env vars < --set key=value."""
+"""Settings: defaults < configs/*.toml < NEWSDIGEST_* env vars < --set key=value.
+
+Every layer is read into one dict and validated once by pydantic, so an error names the key.
+pydantic-settings was measured as a replacement for the merging below and not taken: it reads
+environment values as JSON (`NEWSDIGEST_OUTPUT__FORMATS="['md', 'html']"`, valid TOML as `--set`
+takes it, fails to parse), it has no layer for `--set` (values typed as TOML), tests could no longer
+pass their own environment without subclassing a private method, and importing it cost 2.4 s on
+this machine under load (`python /tmp/ps_try.py`, 2026-12-02).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from .clock import parse_utc, utc_now
 from .errors import ConfigError
 
 ENV_PREFIX = "NEWSDIGEST_"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.IGNORECASE)
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds in "90m", "24h", "7d", "30s" or a plain number of seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration such as 90m, 24h or 7d")
+    return float(match[1]) * _UNIT_S[(match[2] or "s").lower()]
+
+
+def parse_moment(value: str, now: datetime | None = None) -> datetime:
+    """A window edge: a duration back from now ("24h") or an ISO time ("2026-12-01", "2026-12-01T06:00Z")."""
+    now = now or utc_now()
+    try:
+        return now - timedelta(seconds=parse_duration(value))
+    except ValueError:
+        pass
+    try:
+        return parse_utc(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a duration (90m, 24h, 7d) nor an ISO time (2026-12-01T06:00Z)") from None
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 class _Strict(BaseModel):
@@ -95,12 +135,61 @@ class StoriesConfig(_Strict):
 
 
 class OutputConfig(_Strict):
-    formats: list[Literal["md", "json", "html", "atom", "jsonfeed"]] = ["md", "json"]
+    formats: list[Literal["md", "json", "html", "atom", "jsonfeed", "eml"]] = ["md", "json"]
 
 
 class IngestConfig(_Strict):
     max_file_mb: float = Field(5.0, gt=0)
     extensions: list[str] = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".xml", ".rss", ".atom"]
+
+
+class FetchConfig(_Strict):
+    # Sites see who asks; a contact in the User-Agent is what polite crawlers send.
+    user_agent: str = ""  # "" = newsdigest/<version> (+https://pypi.org/project/newsdigest/)
+    connect_timeout: Duration = 10.0
+    read_timeout: Duration = 30.0
+    max_redirects: int = Field(5, ge=0, le=20)
+    # Counted after decompression, so a gzip bomb stops early.
+    max_bytes: int = Field(10_000_000, ge=1024)
+    host_delay: Duration = 1.0
+    # Different hosts are polled in parallel, this many at a time (one request at a time per host).
+    parallel_hosts: int = Field(8, ge=1, le=64)
+    min_interval: Duration = 900.0
+    backoff_cap: Duration = 86400.0
+    full_text_min_words: int = Field(150, ge=0)
+    robots_max_age: Duration = 86400.0
+
+
+class StoreConfig(_Strict):
+    path: str = ""  # "" = $NEWSDIGEST_STORE, else $XDG_DATA_HOME/newsdigest/store.sqlite
+    keep_days: float = Field(30.0, gt=0)
+
+
+class EditionConfig(_Strict):
+    # A run over the store that gives no --since digests this much before its --until (or now).
+    window: Duration = 86400.0
+    # Times shown in digest.md, index.html, the archive and the mail; "" = this machine's local zone.
+    # An IANA name otherwise ("Europe/Paris"). digest.json keeps ISO 8601 with the offset.
+    timezone: str = ""
+    # digest.eml headers (--format eml).
+    mail_from: str = "newsdigest@localhost"
+    mail_to: str = "newsdigest@localhost"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not a time zone name such as Europe/Paris or UTC") from None
+        return value
+
+
+class SourcesConfig(_Strict):
+    file: str = ""  # the sources TOML (see configs/sources.example.toml)
 
 
 class Settings(_Strict):
@@ -110,6 +199,10 @@ class Settings(_Strict):
     stories: StoriesConfig = StoriesConfig()
     output: OutputConfig = OutputConfig()
     ingest: IngestConfig = IngestConfig()
+    sources: SourcesConfig = SourcesConfig()
+    fetch: FetchConfig = FetchConfig()
+    store: StoreConfig = StoreConfig()
+    edition: EditionConfig = EditionConfig()
 
 
 def load_settings(

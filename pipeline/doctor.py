@@ -33,7 +33,24 @@ def run_checks(settings: Settings, out_dir: Path, cache_dir: Path) -> list[Check
     checks += [_embedder(settings), _nlp(settings), _generator(settings, cache_dir)]
     checks += [_writable("cache folder", cache_dir, "set --cache-dir or NEWSDIGEST_CACHE_DIR to a writable folder")]
     checks += [_writable("output folder", out_dir, "pass --out with a folder you can write"), _lock(out_dir)]
+    if settings.sources.file:
+        checks += _live_sources(settings)
     return checks
+
+
+def _live_sources(settings: Settings) -> list[Check]:
+    """Only when a sources file is configured: it parses, and the article store's folder can be written."""
+    from .sources import load_sources
+    from .store import default_store_path
+
+    try:
+        specs = load_sources(Path(settings.sources.file).expanduser(), settings.fetch.min_interval)
+        sources = Check("sources file", True, f"{settings.sources.file}: {len(specs)} feeds")
+    except NewsdigestError as exc:
+        sources = Check("sources file", False, str(exc), "fix the key and line named (see configs/sources.example.toml)")
+    store = default_store_path(settings.store.path)
+    return [sources, _writable("article store folder", store.parent,
+                               "pass --store, or set NEWSDIGEST_STORE or store.path, to a writable place")]
 
 
 def _python() -> Check:

@@ -1,8 +1,20 @@
-"""Plain typed records that flow through the pipeline (one direction: ingest -> report)."""
+"""The typed values that flow through the pipeline, one direction: ingest -> nlp -> digest/diverge -> report.
+
+One `Article` type from the file it was read from to the report: ingest fills its text and
+hash, nlp its sentences. Frozen dataclasses keep the hot paths fast; the cache turns them into
+JSON and back with pydantic (`cache.py`), and the report has its own schema (`report/schema.py`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+Stance = Literal["yes", "no", "not", "pending"]
+Method = Literal["extractive", "generated"]
+DivergenceKind = Literal["conflict", "attribution", "framing", "coverage", "naming"]
+# Framing items only: hedged vs flat, loaded vs plain wording, or opposite judgements ("" for other kinds).
+FramingSubtype = Literal["", "hedge", "loaded", "judgement"]
 
 
 @dataclass(frozen=True)
@@ -17,7 +29,7 @@ class Outcome:
     "the latest ceasefire proposals", in the words "has rejected"."""
 
     agent: str   # the subject as named, "" when the sentence does not say (a passive)
-    stance: str  # yes | no | not | pending
+    stance: Stance
     theme: str   # what was decided on, as written; "" when not said ("has yet to respond")
     words: str
 
@@ -43,6 +55,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Article:
+    """An article: read by ingest (text, hash, where it came from), analysed by nlp (sentences)."""
+
     id: str
     title: str
     path: str
@@ -52,6 +66,9 @@ class Article:
     outlet: str = ""
     published: str = ""
     url: str = ""
+    # For articles of the store: the feed's name in the sources file and its user labels.
+    source: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,7 @@ class Citation:
 class DigestSentence:
     text: str
     citations: tuple[Citation, ...]
-    method: str  # "extractive" | "generated"
+    method: Method
 
 
 @dataclass(frozen=True)
@@ -83,15 +100,18 @@ class Position:
     article_ids: tuple[str, ...]
     text: str
     citations: tuple[Citation, ...]
+    # The words that carry a framing difference on this side ("reportedly", "slammed"), as written.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Divergence:
-    kind: str  # conflict | attribution | framing | coverage | naming
+    kind: DivergenceKind
     topic: str
     summary: str
     positions: tuple[Position, ...]
     confidence: float
+    subtype: FramingSubtype = ""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,26 @@ class LockedError(NewsdigestError):
     exit_code = 75
 
 
+class StoreError(NewsdigestError):
+    """The article store cannot be created, opened or written."""
+
+    exit_code = 73
+
+
+class SourcesFileError(ConfigError):
+    """The sources file is missing or invalid; the message names the key and the line."""
+
+
+class FetchLockedError(LockedError):
+    """Another `newsdigest fetch` holds this store."""
+
+
+class SourcesUnavailableError(NewsdigestError):
+    """Every source polled in this fetch failed (unreachable, timeouts, HTTP errors)."""
+
+    exit_code = 69
+
+
 class Interrupted(BaseException):
     """SIGTERM or SIGINT: unwind (releasing the lock, removing temporaries) and exit 128+signal.
 

@@ -1,6 +1,6 @@
 """The output folder: one run at a time (lock), atomic run folders, the `latest` switch, pruning.
 
-Layout: OUT/runs/<UTC time>/{digest.md,digest.json,...}, OUT/latest -> runs/<newest>,
+Layout: OUT/runs/<UTC time>/{digest.md,digest.json,...}, OUT/latest -> runs/<newest>, OUT/archive.html,
 OUT/.newsdigest.lock (+ .newsdigest.lock.json saying who holds it).
 """
 
@@ -11,18 +11,22 @@ import os
 import shutil
 import socket
 import sys
-import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .atomic import atomic_file, staged_folder, write_synced
+from .clock import utc_stamp
 from .errors import LockedError, OutputError
 
 LOCK_NAME = ".newsdigest.lock"
-_TMP_PREFIX = ".tmp-"
+TMP_PREFIX = ".tmp-"  # a run folder being written; removed by the next run if its run died
+# Test-only: seconds to hold a run between writing its files and renaming the folder into place,
+# so tests/test_faults.py can kill a run inside that window. Unset (the default) means no pause.
+TEST_PAUSE_ENV = "NEWSDIGEST_TEST_PAUSE_BEFORE_RENAME"
 
 
 @contextmanager
@@ -47,7 +51,7 @@ def run_lock(out_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
 
 def _write_holder(lock_path: Path) -> None:
     info = {"pid": os.getpid(), "host": socket.gethostname(),
-            "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "argv": sys.argv}
+            "started": utc_stamp(), "argv": sys.argv}
     try:
         Path(f"{lock_path}.json").write_text(json.dumps(info), encoding="utf-8")
     except OSError:
@@ -65,32 +69,30 @@ def _holder(lock_path: Path) -> str:
 def write_run(out_dir: Path, stamp: str, files: Mapping[str, str]) -> Path:
     """Write files into a new run folder under a temporary name, rename it into place, switch latest."""
     runs = out_dir / "runs"
-    tmp: Path | None = None
     try:
         runs.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(runs)
-        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{stamp}-", dir=runs))
-        # mkdtemp makes it private (0700); a published run folder is as readable as any other.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        for name, text in files.items():
-            _write_file(tmp / name, text)
-        final = _free_name(runs / stamp)
-        os.replace(tmp, final)
-        tmp = None
+        # Failed or interrupted: the staged folder is removed, nothing half-written stays.
+        with staged_folder(runs, f"{TMP_PREFIX}{stamp}-") as tmp:
+            # mkdtemp makes it private (0700); a published run folder is as readable as any other.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)
+            for name, text in files.items():
+                _write_file(tmp / name, text)
+            if os.environ.get(TEST_PAUSE_ENV):
+                time.sleep(float(os.environ[TEST_PAUSE_ENV]))
+            final = _free_name(runs / stamp)
+            os.replace(tmp, final)
         _point_latest(out_dir, final)
         return final
     except OSError as exc:
         raise OutputError(f"cannot write outputs to {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:  # failed or interrupted: leave nothing half-written behind
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def remove_stale_temporaries(runs: Path) -> None:
     """Half-written folders of killed runs; safe to delete because we hold the lock."""
-    for child in runs.glob(f"{_TMP_PREFIX}*"):
+    for child in runs.glob(f"{TMP_PREFIX}*"):
         shutil.rmtree(child, ignore_errors=True)
 
 
@@ -105,11 +107,34 @@ def prune_runs(out_dir: Path, keep: int) -> list[Path]:
     return doomed
 
 
+def run_folders(out_dir: Path) -> list[Path]:
+    """The published run folders, oldest first (their names are UTC times)."""
+    runs = out_dir / "runs"
+    if not runs.is_dir():
+        return []
+    return sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def write_page(out_dir: Path, name: str, text: str) -> Path:
+    """A file directly in the output folder (archive.html), replaced atomically."""
+    path = out_dir / name
+    try:
+        with atomic_file(path) as fh:
+            fh.write(text.encode("utf-8"))
+        os.chmod(path, 0o666 & ~_umask())
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_file(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+    write_synced(path, text)
 
 
 def _free_name(path: Path) -> Path:

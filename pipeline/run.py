@@ -3,42 +3,39 @@ what is new, hand the rest to an engine, group stories, and publish the report a
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
+from pydantic import TypeAdapter
 
-from . import stories
-from .cache import (
-    DIGEST_VERSION, Cache, cache_key, digest_from_json, digest_to_json, divergences_from_json,
-    divergences_to_json, sentences_from_json, sentences_to_json,
-)
+from . import editions, stories
+from .cache import ANALYSIS, DIGEST, DIGEST_VERSION, STORY, Cache, cache_key
+from .clock import parse_utc, utc_stamp
 from .config import Settings
 from .digest.scorer import model_digest
 from .domain import Article, Digest, Story
 from .engine import Engine, OpenEngine, StoryResult, open_local_engine
 from .errors import NoUsableInputError
-from .ingest import RawArticle, discover, read_articles
+from .ingest import StoreQuery, collect, discover, read_fetched, read_files, read_store
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
-from .publish import prune_runs, run_lock, write_run
+from .publish import prune_runs, run_folders, run_lock, write_page, write_run
+from .report.archive import render_archive
 from .report.build import build_report
 from .report.markdown import render_markdown
 from .report.render import render_files
 from .report.schema import DigestReport
 
-Log = Callable[[str], None]
+log = logging.getLogger(__name__)
+
 # progress(stage, done, total): called as work advances, for a progress bar.
 Progress = Callable[[str, int, int], None]
-
-
-def _quiet(_msg: str) -> None:
-    return None
 
 
 def _no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -61,10 +58,12 @@ class _Context:
     models: ModelBundle
     cache: Cache
     identity: dict[str, str]
-    log: Log
     progress: Progress
     warnings: list[str]
     engine: Engine
+    # Runs over the store are editions: stories keep their ids (see pipeline/editions.py).
+    edition: editions.Edition | None = None
+    assignments: list[editions.StoryAssignment] = field(default_factory=list)
 
 
 def summarise_paths(
@@ -73,76 +72,110 @@ def summarise_paths(
     out_dir: Path | None = None,
     models: ModelBundle | None = None,
     cache_dir: Path | None = None,
-    log: Log = _quiet,
     progress: Progress = _no_progress,
     wait_s: float = 0.0,
     keep: int | None = None,
     engine: OpenEngine | None = None,
+    urls: Sequence[str] = (),
+    store: StoreQuery | None = None,
 ) -> RunResult:
     """The whole `newsdigest summarise` job; returns the report and where it was written.
+
+    Articles come from `paths` (files, folders), `urls` (feeds or pages, fetched once, politely) and
+    the `store`'s articles of a time window, each text once.
 
     `cache_dir=None` computes everything afresh; with a folder, unchanged articles and
     stories are read back from it and no model is loaded for them. `engine` computes the
     misses (default: this process; see `engine_ray.open_ray_engine`).
     """
+    inputs = _Inputs(list(paths), list(urls), store)
     if out_dir is None:
-        return _summarise(paths, settings, None, models, cache_dir, log, progress, engine)
+        return _summarise(inputs, settings, None, models, cache_dir, progress, engine)
     with run_lock(out_dir, wait_s):
-        result = _summarise(paths, settings, out_dir, models, cache_dir, log, progress, engine)
+        result = _summarise(inputs, settings, out_dir, models, cache_dir, progress, engine)
         if keep is not None:
             for old in prune_runs(out_dir, keep):
-                log(f"removed old run {old.name} (--keep {keep})")
+                log.info(f"removed old run {old.name} (--keep {keep})")
+        if result.report.edition is not None and "html" in settings.output.formats:
+            write_page(out_dir, "archive.html", render_archive(run_folders(out_dir)))
         return result
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    paths: list[Path]
+    urls: list[str]
+    store: StoreQuery | None
+
+    def describe(self) -> str:
+        named = [str(p) for p in self.paths] + self.urls
+        if self.store is not None:
+            window = f" from {self.store.since or 'the start'} to {self.store.until or 'now'}"
+            named.append(f"the store {self.store.path}{window}")
+        return ", ".join(named)
+
+
 def _summarise(
-    paths: Sequence[Path], settings: Settings, out_dir: Path | None,
-    models: ModelBundle | None, cache_dir: Path | None, log: Log, progress: Progress,
+    inputs: _Inputs, settings: Settings, out_dir: Path | None,
+    models: ModelBundle | None, cache_dir: Path | None, progress: Progress,
     engine: OpenEngine | None = None,
 ) -> RunResult:
     started = time.perf_counter()
-    raw, duplicates, warnings = _ingest(paths, settings, log)
+    raw, duplicates, warnings = _ingest(inputs, settings)
     if models is None:
         apply_offline_policy(settings.models.allow_download)
         models = load_bundle(settings.models, cache_dir or default_cache_dir(), settings.summary.max_new_tokens)
     with (engine or open_local_engine)(settings, models) as computing:
-        ctx = _Context(settings, models, Cache(cache_dir, lambda m: _warn(warnings, log, m)),
-                       _identity(settings), log, progress, warnings, computing)
+        ctx = _Context(settings, models, Cache(cache_dir, lambda m: _warn(warnings, m)),
+                       _identity(settings), progress, warnings, computing, _edition(inputs, settings))
         return _digest_run(raw, duplicates, out_dir, ctx, started)
 
 
 def _digest_run(
-    raw: list[RawArticle], duplicates: dict[str, list[str]], out_dir: Path | None, ctx: _Context, started: float,
+    raw: list[Article], duplicates: dict[str, list[str]], out_dir: Path | None, ctx: _Context, started: float,
 ) -> RunResult:
-    settings, warnings, log, models = ctx.settings, ctx.warnings, ctx.log, ctx.models
+    settings, warnings, models = ctx.settings, ctx.warnings, ctx.models
     timings: dict[str, float] = {}
     with _timed(timings, "analyse_s"):
         articles = _analysed_articles(raw, ctx)
     if not articles:
         raise NoUsableInputError("no usable article text in the input: " + "; ".join(warnings[-3:]))
-    log(f"read {len(articles)} articles" + (f", skipped {len(warnings)} inputs" if warnings else ""))
+    log.info(f"read {len(articles)} articles" + (f", skipped {len(warnings)} inputs" if warnings else ""))
     with _timed(timings, "embed_s"):
         vectors = _sentence_vectors(articles, ctx)
     copies = stories.near_duplicates(articles, vectors)
     for copy, original in copies.items():
-        _warn(warnings, log, f"{copy} is a near-copy of {original}: not counted as an independent source")
+        _warn(warnings, f"{copy} is a near-copy of {original}: not counted as an independent source")
     with _timed(timings, "article_digests_s"):
         digests = _article_digests(articles, vectors, ctx)
     with _timed(timings, "stories_s"):
         story_list = _stories(articles, vectors, copies, ctx)
-        log(f"{len(story_list)} {'story' if len(story_list) == 1 else 'stories'}")
+        log.info(f"{len(story_list)} {'story' if len(story_list) == 1 else 'stories'}")
     timings["total_s"] = round(time.perf_counter() - started, 3)
     timings["cache_hits"], timings["cache_misses"] = ctx.cache.hits, ctx.cache.misses
     report = build_report(articles, digests, story_list, duplicates, copies, settings, warnings, timings,
-                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                          utc_stamp())
+    report = editions.tag_coverage(report)
+    if ctx.edition is not None:
+        report = editions.make_edition(report, ctx.assignments, ctx.edition)
     markdown = render_markdown(report, settings.divergence.markdown_items)
     run_dir = _publish(report, out_dir, settings) if out_dir else None
+    if ctx.edition is not None:
+        # Only a published edition counts as shown: a failed run leaves the next one to tell the same news.
+        editions.record_edition(report, ctx.assignments, ctx.edition)
     return RunResult(report, markdown, run_dir, list(models.loaded))
 
 
-def _warn(warnings: list[str], log: Log, message: str) -> None:
+def _edition(inputs: _Inputs, settings: Settings) -> editions.Edition | None:
+    if inputs.store is None:
+        return None
+    return editions.open_edition(inputs.store.path, inputs.store.until, inputs.store.since, settings.edition.timezone)
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    """A skipped or changed input: listed in the report and logged as a warning."""
     warnings.append(message)
-    log(f"warning: {message}")
+    log.warning(message)
 
 
 @contextmanager
@@ -162,30 +195,50 @@ def _identity(settings: Settings) -> dict[str, str]:
             "dtype": m.dtype, "prompt": PROMPT_VERSION}
 
 
-def _ingest(paths: Sequence[Path], settings: Settings, log: Log) -> tuple[list[RawArticle], dict[str, list[str]], list[str]]:
-    files, warnings = discover(paths, settings.ingest.extensions)
-    result = read_articles(files, settings.ingest.max_file_mb)
-    warnings += result.warnings
+def _ingest(inputs: _Inputs, settings: Settings) -> tuple[list[Article], dict[str, list[str]], list[str]]:
+    files, warnings = discover(inputs.paths, settings.ingest.extensions) if inputs.paths else ([], [])
+    found: list[Iterable[tuple[Path | str, Article]]] = [read_files(files, settings.ingest.max_file_mb, warnings)]
+    if inputs.urls:
+        found.extend(_fetched(inputs.urls, settings, warnings))
+    if inputs.store is not None:
+        stored, store_warnings = read_store(inputs.store)
+        warnings += store_warnings
+        found.append(stored)
+    result = collect((item for items in found for item in items), warnings)
     for warning in warnings:
-        log(f"warning: {warning}")
+        log.warning(warning)
     if not result.articles:
         detail = f" ({len(files)} files, none usable)" if files else ""
-        raise NoUsableInputError(f"no usable articles in {', '.join(map(str, paths))}{detail}")
+        raise NoUsableInputError(f"no usable articles in {inputs.describe()}{detail}")
     return result.articles, result.duplicates, warnings
 
 
-def _analysed_articles(raw: list[RawArticle], ctx: _Context) -> list[Article]:
+def _fetched(urls: list[str], settings: Settings, warnings: list[str]) -> list[list[tuple[str, Article]]]:
+    """URLs given as PATHS: fetched once, politely (robots.txt, one request at a time per host)."""
+    from .sources.documents import fetch_documents
+
+    documents, fetch_warnings = fetch_documents(urls, settings.fetch)
+    warnings += fetch_warnings
+    read = []
+    for document in documents:
+        articles, read_warnings = read_fetched(document.url, document.kind, document.body)
+        warnings += read_warnings
+        read.append(articles)
+    return read
+
+
+def _analysed_articles(raw: list[Article], ctx: _Context) -> list[Article]:
     keys = [cache_key("analysis", ctx.identity["nlp"], r.sha256) for r in raw]
     sentences_of = _cached_in_chunks(
         "analysis", keys, lambda idx: ctx.engine.analyse([raw[i].body for i in idx]),
-        sentences_to_json, sentences_from_json, "analysis", ctx,
+        ANALYSIS, "analysis", ctx,
     )
     articles = []
     for i, r in enumerate(raw):
         if not any(s.eligible for s in sentences_of[i]):
-            _warn(ctx.warnings, ctx.log, f"skipped {r.path}: no complete sentences to summarise")
+            _warn(ctx.warnings, f"skipped {r.path}: no complete sentences to summarise")
             continue
-        articles.append(Article(r.id, r.title, r.path, r.sha256, r.body, sentences_of[i], r.outlet, r.published, r.url))
+        articles.append(replace(r, sentences=sentences_of[i]))
     return articles
 
 
@@ -209,23 +262,21 @@ T = TypeVar("T")
 
 def _cached_in_chunks(
     kind: str, keys: list[str], compute: Callable[[list[int]], Iterable[tuple[int, T]]],
-    encode: Callable[[T], Any], decode: Callable[[Any], T], stage: str, ctx: _Context,
+    codec: TypeAdapter[T], stage: str, ctx: _Context,
 ) -> list[T]:
     """One result per key: read back from the cache, or computed `ctx.engine.chunk` at a time
     (so that the hybrid rewrites of a chunk share generator batches) and cached the moment the
     engine hands it back: a run stopped half-way keeps every result it finished."""
     results: list[T | None] = [None] * len(keys)
     for i, key in enumerate(keys):
-        cached = ctx.cache.get_json(kind, key)
-        if cached is not None:
-            results[i] = decode(cached)
+        results[i] = ctx.cache.get(kind, key, codec)
     todo = [i for i, r in enumerate(results) if r is None]
     done = len(keys) - len(todo)
     for start in range(0, len(todo), ctx.engine.chunk):
         chunk = todo[start:start + ctx.engine.chunk]
         for position, result in compute(chunk):
             results[chunk[position]] = result
-            ctx.cache.put_json(kind, keys[chunk[position]], encode(result))
+            ctx.cache.put(kind, keys[chunk[position]], result, codec)
             done += 1
             ctx.progress(stage, done, len(keys))
     if any(r is None for r in results):
@@ -238,7 +289,7 @@ def _article_digests(articles: list[Article], vectors: dict[str, np.ndarray], ct
     keys = [cache_key("article", a.id, a.sha256, depends_on) for a in articles]
     digests = _cached_in_chunks(
         "digest", keys, lambda idx: ctx.engine.digests([[articles[i]] for i in idx], vectors),
-        digest_to_json, digest_from_json, "article digests", ctx,
+        DIGEST, "article digests", ctx,
     )
     return {a.id: d for a, d in zip(articles, digests)}
 
@@ -304,18 +355,29 @@ def _stories(
                                              cfg.pair_threshold)
     else:
         memberships = stories.group(articles, means, cfg.group_threshold)
+    names = [stories.story_id([articles[i].id for i in members]) for members in memberships]
+    if ctx.edition is not None:
+        memberships, names = _persistent(memberships, articles, ctx)
     groups = [[articles[i] for i in members] for members in memberships]
     results = _story_results([g for g in groups if len(g) > 1], vectors, copies, ctx)
     out = []
-    for members, group in zip(memberships, groups):
+    for members, group, name in zip(memberships, groups, names):
         ids = tuple(a.id for a in group)
         if len(group) == 1:
-            out.append(Story(stories.story_id(ids), group[0].title, ids))
+            out.append(Story(name, group[0].title, ids))
         else:
             digest, divergences = results[ids]
-            out.append(Story(stories.story_id(ids), stories.story_title(group, means[members]), ids,
-                             digest, divergences))
+            out.append(Story(name, stories.story_title(group, means[members]), ids, digest, divergences))
     return out
+
+
+def _persistent(memberships: list[list[int]], articles: list[Article], ctx: _Context) -> tuple[list[list[int]], list[str]]:
+    """This run's groups as the stories of earlier editions (joined, merged, or new)."""
+    assert ctx.edition is not None
+    index = {a.id: i for i, a in enumerate(articles)}
+    ctx.assignments = editions.assign_from_store(
+        [[articles[i].id for i in members] for members in memberships], ctx.edition, stories.story_id)
+    return [[index[a] for a in s.article_ids] for s in ctx.assignments], [s.id for s in ctx.assignments]
 
 
 def _story_results(
@@ -328,8 +390,7 @@ def _story_results(
 
     results = _cached_in_chunks(
         "story", keys, lambda idx: ctx.engine.stories([groups[i] for i in idx], vectors, copies),
-        lambda r: {"digest": digest_to_json(r[0]), "divergences": divergences_to_json(r[1])},
-        lambda c: (digest_from_json(c["digest"]), divergences_from_json(c["divergences"])),
+        STORY,
         "stories", ctx,
     )
     return {tuple(a.id for a in group): result for group, result in zip(groups, results)}
@@ -340,6 +401,11 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _publish(report: DigestReport, out_dir: Path, settings: Settings) -> Path:
-    files = render_files(report, settings.output.formats, settings.divergence.markdown_items)
-    stamp = report.generated_at.replace(":", "").replace("-", "")
+    # An edition's folder is named by its time, so replayed or late editions sort where they belong.
+    when = report.edition.until if report.edition else report.generated_at
+    stamp = utc_stamp(parse_utc(when)).replace(":", "").replace("-", "")
+    earlier = [p for p in run_folders(out_dir) if p.name < stamp]
+    previous = f"../{earlier[-1].name}/index.html" if earlier and (earlier[-1] / "index.html").exists() else None
+    files = render_files(report, settings.output.formats, settings.divergence.markdown_items, previous,
+                         (settings.edition.mail_from, settings.edition.mail_to))
     return write_run(out_dir, stamp, files)

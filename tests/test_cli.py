@@ -11,7 +11,7 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from pipeline.cli.app import app
+from pipeline.cli import app
 from tests.conftest import SEEDS
 
 runner = CliRunner()

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
 from pipeline.diverge import find_divergences
-from pipeline.diverge.coverage import _checkable, _mentions, _rare_facts
 from pipeline.diverge.framing import _contrast
 from pipeline.diverge.naming import spelled_differently
-from pipeline.diverge.view import Item as _Item, _nearest, build_view as _view
 from pipeline.nlp.framing_words import markers
 from pipeline.nlp.numbers import disagree, figures, values, words_to_digits
 from tests.test_diverge_logic import _article, _assert_positions_cite_real_sentences, _vectors
@@ -193,8 +190,9 @@ def test_hedge_counts_on_pairs_a_little_above_the_alignment_threshold():
     # 6081: the two sentences score 0.70 with all-MiniLM-L6-v2 (threshold 0.62).
     epoch = markers("The searches were allegedly linked to Giuliani's dealings in Ukraine.")
     cnn = markers("The searches were linked to a criminal probe of the former mayor's business dealings in Ukraine.")
-    assert "hedges" in _contrast(epoch, cnn, 0.70, CFG.align_threshold)
-    assert _contrast(epoch, cnn, 0.65, CFG.align_threshold) == ""  # looser pairs are often other claims
+    contrast = _contrast(epoch, cnn, 0.70, CFG.align_threshold)
+    assert contrast is not None and contrast.subtype == "hedge" and "hedges" in contrast.summary
+    assert _contrast(epoch, cnn, 0.65, CFG.align_threshold) is None  # looser pairs are often other claims
 
 
 # --- naming ----------------------------------------------------------------------------------
@@ -244,79 +242,4 @@ def test_fact_told_elsewhere_in_the_article_is_not_an_omission(nlp, fake_embedde
             assert "Elizabeth Taylor" in p.text
 
 
-CAPITOL_REPORT = "A bipartisan group of senators released its report on the deadly Capitol riot."
-
-
-def _story_view(nlp, embedder, *texts):
-    """The divergence view of a story of one-paragraph articles a0, a1, ..."""
-    articles = [_article(nlp, f"a{i}", text) for i, text in enumerate(texts)]
-    return _view(articles, _vectors(embedder, articles))
-
-
-def test_hyphenated_word_mentions_the_name(nlp, fake_embedder):
-    # 5973: the NYT's "pro-Trump extremists" does mention Trump; Fox's lead does not.
-    view = _story_view(nlp, fake_embedder,
-                       "Intelligence agencies failed to warn that pro-Trump extremists were threatening violence.",
-                       CAPITOL_REPORT)
-    assert _mentions(view, "a0", "Donald Trump")
-    assert not _mentions(view, "a1", "Donald Trump")
-
-
-def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
-    # 6043: the Guardian's "the director of the CDC" names the Centers for Disease Control and Prevention.
-    view = _story_view(nlp, fake_embedder,
-                       "The director of the CDC said that fully vaccinated Americans could drop masks.",
-                       "Fully vaccinated Americans can largely drop their masks indoors, officials said.")
-    assert _mentions(view, "a0", "the Centers for Disease Control and Prevention")
-    assert not _mentions(view, "a1", "the Centers for Disease Control and Prevention")
-    assert not _mentions(view, "a0", "the Food and Drug Administration")  # "FDA" / "F" are not in it
-
-
-def test_only_figures_and_people_named_in_full_are_checkable(nlp):
-    # Past one omission per article, only these are listed (5715, 5667).
-    ebright = _article(nlp, "a0", "Richard Ebright, a professor at Rutgers University, told Newsweek the documents "
-                                  "show that the grants were used for the research.")
-    gop = _article(nlp, "a1", "The GOP rejected a proposal to fund the government into December.")
-    fox = _article(nlp, "a2", "The viruses exhibited over 10,000 times higher viral load than the natural strain.")
-    assert _checkable(_Item("a0", ebright.sentences[0], 0), ["Richard Ebright"])
-    assert _checkable(_Item("a2", fox.sentences[0], 0), ["over 10,000"])
-    assert not _checkable(_Item("a1", gop.sentences[0], 0), ["GOP"])
-    assert not _checkable(_Item("a0", ebright.sentences[0], 0), ["Rutgers University"])
-
-
-def test_one_word_bodies_and_events_are_scene_not_facts(nlp, fake_embedder):
-    # 5633 / 5667: "GOP", "House" are not facts a lead leaves out; a person or a full name is.
-    view = _story_view(nlp, fake_embedder,
-                       "The GOP rejected a proposal to fund the government, and House Majority Leader Steny Hoyer "
-                       "said the House will vote on Tuesday.",
-                       CAPITOL_REPORT)
-    facts = _rare_facts(view, view.items[0])
-    assert "Steny Hoyer" in facts
-    assert "GOP" not in facts and "House" not in facts
-
-
-def test_one_word_name_in_another_spelling_is_mentioned(nlp, fake_embedder):
-    # Seeds: "Philadelphia corridor" (003) is the "Philadelphi Corridor" of 001; the naming item reports it.
-    view = _story_view(nlp, fake_embedder,
-                       "Israel will keep troops in Gaza along the Philadelphi Corridor, officials said.", CAPITOL_REPORT)
-    assert _mentions(view, "a0", "Philadelphia")
-    assert not _mentions(view, "a1", "Philadelphia")
-    assert not _mentions(view, "a0", "Philadelphians")  # a demonym is another word, not a spelling
-
-
-# --- alignment -------------------------------------------------------------------------------
-
-def test_nearest_neighbours_match_brute_force_and_skip_own_article():
-    rng = np.random.default_rng(0)
-    matrix = rng.normal(size=(60, 16)).astype(np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    owner = np.repeat(np.arange(6), 10)
-    got = _nearest(matrix, owner)
-    sims = matrix @ matrix.T
-    for row, neighbours in enumerate(got):
-        assert len(neighbours) == 12
-        assert all(owner[r] != owner[row] for r, _ in neighbours)
-        assert [s for _, s in neighbours] == sorted((s for _, s in neighbours), reverse=True)
-        others = [c for c in range(60) if owner[c] != owner[row]]
-        best = sorted(others, key=lambda c: -sims[row, c])[:12]
-        assert {r for r, _ in neighbours} == set(best)
+# Mentions, listed facts and alignment: tests/test_diverge_coverage.py (through build_view and coverage).

@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli.app import app
+from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.models.loaders import ModelBundle

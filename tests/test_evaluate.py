@@ -14,7 +14,7 @@ from pipeline.eval.evaluate import cluster_budget, evaluate
 from pipeline.eval.peers import generator_peer, lead_peer, lexrank_peer
 from pipeline.eval.render import render_markdown
 from pipeline.eval.scoring import bootstrap_ci, count_unsupported, rouge_scores, source_sentences
-from pipeline.cli.app import app
+from pipeline.cli import app
 from pipeline.config import Budget, Settings
 from pipeline.errors import ConfigError
 from pipeline.models.loaders import ModelBundle

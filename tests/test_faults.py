@@ -1,5 +1,7 @@
-"""Cron-grade behaviour under faults, with real processes: overlapping runs, SIGKILL, SIGTERM,
-corrupt cache, pruning. A cold run loads the real models, which keeps it busy long enough to hit."""
+"""Cron-grade behaviour under faults, with real processes: overlapping runs, SIGKILL, SIGTERM and
+Ctrl-C while a run writes its run folder, corrupt cache, pruning. A cold run loads the real models,
+which keeps it busy long enough to overlap; kills land in the write window through the test-only
+pause in `publish.write_run` (NEWSDIGEST_TEST_PAUSE_BEFORE_RENAME)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from pipeline import publish
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.models
@@ -71,37 +74,70 @@ def test_overlapping_run_exits_75_naming_the_holder_or_waits(tmp_path):
     assert len(list((out / "runs").iterdir())) == 2
 
 
-def test_sigkill_mid_run_leaves_previous_latest_intact(tmp_path, warm_cache):
+def _start_writing(out: Path, cache: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
+    """Start a run held inside its write window (the test-only pause in publish.write_run) and
+    return it with its temporary run folder once every file of the report is in there."""
+    runs = out / "runs"
+    earlier = set(runs.glob(f"{publish.TMP_PREFIX}*")) if runs.exists() else set()
+    env = {**os.environ, publish.TEST_PAUSE_ENV: "60"}
+    proc = subprocess.Popen(_cmd(out, cache, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for tmp in set(runs.glob(f"{publish.TMP_PREFIX}*")) - earlier if runs.exists() else ():
+            if (tmp / "digest.md").is_file() and (tmp / "digest.json").is_file():
+                return proc, tmp
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("the run never started writing its run folder")
+
+
+def _published_runs(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / "runs").iterdir() if not p.name.startswith("."))
+
+
+def test_sigkill_while_writing_keeps_latest_and_the_next_run_removes_the_leftover(tmp_path, warm_cache):
     cache, _ = warm_cache
     out = tmp_path / "out"
     assert _run(out, cache, "--quiet").returncode == 0
     before = _report_content(out)
     target = os.readlink(out / "latest")
-    for delay in (0.0, 1.5, 4.0):
-        victim = _start(out, None, "--quiet")  # --no-cache: busy loading models when killed
-        time.sleep(delay)
-        victim.kill()
-        victim.wait()
-        assert os.readlink(out / "latest") == target
-        assert _report_content(out) == before  # complete and readable
+    victim, tmp = _start_writing(out, cache, "--quiet")
+    victim.kill()
+    victim.wait()
+    # kill -9 runs no clean-up: the half-written folder is still there, unpublished.
+    assert tmp.is_dir() and (tmp / "digest.json").is_file()
+    assert os.readlink(out / "latest") == target
+    assert _report_content(out) == before  # complete and readable
+    assert _published_runs(out) == [Path(target).name]
     again = _run(out, cache, "--quiet")
     assert again.returncode == 0, again.stderr
-    assert not list((out / "runs").glob(".tmp-*")), "a killed run's temporary folder survived the next run"
+    assert not tmp.exists(), "the killed run's temporary folder survived the next run"
+    assert not list((out / "runs").glob(f"{publish.TMP_PREFIX}*"))
+    assert os.readlink(out / "latest") != target and len(_published_runs(out)) == 2
     assert _report_content(out) == before
 
 
-def test_sigterm_stops_cleanly_with_143(tmp_path):
+@pytest.mark.parametrize("signum,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "Ctrl-C"])
+def test_stop_signal_while_writing_exits_cleanly(tmp_path, warm_cache, signum, code):
+    cache, _ = warm_cache
     out = tmp_path / "out"
-    proc = _start(out, None)
-    time.sleep(1.0)
-    proc.send_signal(signal.SIGTERM)
+    assert _run(out, cache, "--quiet").returncode == 0
+    before = _report_content(out)
+    target = os.readlink(out / "latest")
+    proc, tmp = _start_writing(out, cache)
+    proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 143, stderr
-    assert "signal" in stderr
+    assert proc.returncode == code, stderr
+    assert f"signal {signum}" in stderr and "previous output is intact" in stderr
     with FileLock(out / ".newsdigest.lock", timeout=0):
         pass  # released
-    assert not (out / "latest").exists()
-    assert not list((out / "runs").glob(".tmp-*")) if (out / "runs").exists() else True
+    assert not tmp.exists(), "a cleanly stopped run left its temporary folder"
+    assert not list((out / "runs").glob(f"{publish.TMP_PREFIX}*"))
+    assert os.readlink(out / "latest") == target
+    assert _report_content(out) == before
+    assert _published_runs(out) == [Path(target).name]
 
 
 def test_corrupt_cache_entries_are_recomputed_with_a_warning(tmp_path, warm_cache):

@@ -12,20 +12,45 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import Settings
 from pipeline.ingest.markup import html_to_text, slug
-from pipeline.ingest.records import SUPPORTED_SUFFIXES, RecordArticle, read_records
+from pipeline.domain import Article
+from pipeline.ingest.read import read_one
+from pipeline.ingest.records import SUPPORTED_SUFFIXES, read_records
 from pipeline.urls import safe_url
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "formats"
 
 
-def _read(name: str, as_name: str | None = None) -> tuple[list[RecordArticle], list[str]]:
+def _read(name: str, as_name: str | None = None) -> tuple[list[Article], list[str]]:
     path = SAMPLES / name
     return read_records(path if as_name is None else path.with_name(as_name), path.read_bytes())
 
 
-def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == {".html", ".htm", ".json", ".jsonl", ".xml", ".rss", ".atom"}
+# One sample per input suffix the README lists (an .xml file that is a feed is read as one).
+_SAMPLE_FOR_SUFFIX = {".html": "saved_page.html", ".htm": "saved_page.html", ".json": "recession.json",
+                      ".jsonl": "records.jsonl", ".rss": "headlines.rss", ".atom": "molnupiravir.atom",
+                      ".xml": "headlines.rss"}
+
+
+@pytest.mark.parametrize("suffix", sorted(_SAMPLE_FOR_SUFFIX))
+def test_each_structured_suffix_is_read_by_its_reader(tmp_path, suffix):
+    sample = SAMPLES / _SAMPLE_FOR_SUFFIX[suffix]
+    path = tmp_path / f"input{suffix}"
+    path.write_bytes(sample.read_bytes())
+    articles, warnings = read_one(path, 5.0)
+    assert articles
+    # The samples hold some bad records on purpose: warned about one by one, the rest read.
+    assert all(any(w in warning for w in (" record ", " entry ", " line ")) for warning in warnings), warnings
+    # Read as a page/records/feed, not as plain text whose first line is the title.
+    first_line = sample.read_text(encoding="utf-8").lstrip().splitlines()[0]
+    assert all(a.title and a.title != first_line.strip() and "<" not in a.title for a in articles)
+    assert all("<" not in a.body and '"title":' not in a.body for a in articles)
+
+
+def test_every_readable_suffix_is_tested_and_discovered_by_default():
+    assert SUPPORTED_SUFFIXES == set(_SAMPLE_FOR_SUFFIX)
+    assert SUPPORTED_SUFFIXES <= set(Settings().ingest.extensions)
 
 
 # --- web pages --------------------------------------------------------------------------
@@ -37,12 +62,12 @@ def test_saved_page_keeps_the_article_and_drops_page_furniture():
     assert article.title == "Judge dismisses FTC and state antitrust complaints against Facebook"
     assert (article.outlet, article.published) == ("CNBC", "2021-06-28")
     assert article.url == "https://www.cnbc.com/2021/06/28/judge-dismisses-ftc-antitrust-complaint-against-facebook.html"
-    lines = article.text.split("\n")
+    lines = article.body.split("\n")
     assert lines[0].startswith("A federal court on Monday dismissed the Federal Trade Commission’s antitrust complaint")
     assert len(lines) == 3  # the three paragraphs of the body, one per line
     for furniture in ("cookies", "Subscribe", "Sign Up", "newsletter", "By Lauren Feiner", "Markets",
                       "Investing Club", "Privacy Policy", "Related", "dataLayer", "All Rights Reserved"):
-        assert furniture not in article.text, furniture
+        assert furniture not in article.body, furniture
 
 
 def test_broken_html_is_read_with_a_warning():
@@ -50,10 +75,10 @@ def test_broken_html_is_read_with_a_warning():
     assert len(warnings) == 1 and "broken.html" in warnings[0] and "cut off" in warnings[0]
     assert article.title == "Judge Throws Out State and Federal Cases Against Facebook"
     assert article.outlet == "The New York Times"
-    assert article.text.startswith("In a stunning setback to regulators’ efforts to break up Facebook")
-    assert "Letitia James" in article.text
-    assert "Cecilia Kang" not in article.text and "cookies" not in article.text
-    assert "Subscribe" not in article.text and "World" not in article.text
+    assert article.body.startswith("In a stunning setback to regulators’ efforts to break up Facebook")
+    assert "Letitia James" in article.body
+    assert "Cecilia Kang" not in article.body and "cookies" not in article.body
+    assert "Subscribe" not in article.body and "World" not in article.body
 
 
 def test_page_without_an_article_is_a_warning():
@@ -88,9 +113,9 @@ def test_jsonl_reads_good_lines_and_warns_per_bad_line():
     times, stat, stat_again = articles
     assert times.outlet == "Washington Times" and times.published == "2021-06-08T16:15:00-07:00"
     assert times.url.startswith("https://www.washingtontimes.com/")
-    assert times.text.count("\n") == 3
+    assert times.body.count("\n") == 3
     # `content` holding HTML: tags gone, paragraphs kept; `source` as a NewsAPI-style object.
-    assert stat.outlet == "STAT" and "<p>" not in stat.text and stat.text.count("\n") == 1
+    assert stat.outlet == "STAT" and "<p>" not in stat.body and stat.body.count("\n") == 1
     assert stat_again.url == ""  # a javascript: URL is dropped
 
 
@@ -99,8 +124,8 @@ def test_json_list_of_records():
     assert [a.id for a in articles] == ["62dbf742b03a36944c182e69", "62e355df6134dc31786db836"]
     assert [a.outlet for a in articles] == ["theweek.com", "nytimes.com"]
     assert articles[1].title == "Opinion | How Goes the War on Inflation?"
-    assert articles[1].text.startswith("The U.S. economy is not currently in a recession.")
-    assert articles[1].text.count("\n") == 2  # blank-line paragraphs become lines
+    assert articles[1].body.startswith("The U.S. economy is not currently in a recession.")
+    assert articles[1].body.count("\n") == 2  # blank-line paragraphs become lines
     assert len(warnings) == 1 and 'record 3 ("LISTEN: A recession' in warnings[0]
 
 
@@ -110,7 +135,7 @@ def test_json_shapes(tmp_path):
 
     one = {"title": "Rates", "body": ["First paragraph about rates.", "Second one."], "date": "2022-07-28"}
     (article,), _ = read(one)
-    assert article.id == "rates" and article.text == "First paragraph about rates.\nSecond one."
+    assert article.id == "rates" and article.body == "First paragraph about rates.\nSecond one."
     assert article.published == "2022-07-28"
     articles, _ = read({"articles": [one, {**one, "title": "Rates"}]})
     assert [a.id for a in articles] == ["rates", "rates-2"]
@@ -118,7 +143,7 @@ def test_json_shapes(tmp_path):
             "items": [{"id": "1", "title": "T", "content_html": "<p>Body text here.</p>",
                        "url": "https://example.org/1"}]}
     (article,), _ = read(feed)
-    assert (article.id, article.outlet, article.text, article.url) == ("1", "Desk", "Body text here.", "https://example.org/1")
+    assert (article.id, article.outlet, article.body, article.url) == ("1", "Desk", "Body text here.", "https://example.org/1")
     articles, warnings = read({"unrelated": True})
     assert articles == [] and "no article records" in warnings[0]
 
@@ -163,9 +188,9 @@ def test_rss_reads_good_items_and_warns_about_the_empty_one():
     assert huffpost.published == "2021-06-08T23:02:00Z"
     assert huffpost.url.startswith("https://www.huffpost.com/entry/")
     # content:encoded wins over the one-line description; the embed script is gone.
-    assert huffpost.text.count("\n") == 2 and "widgets.js" not in huffpost.text
-    assert "<" not in axios.text and axios.text.startswith("Infrastructure negotiations between President Biden")
-    assert "What we're hearing: When Biden and Capito spoke" in axios.text
+    assert huffpost.body.count("\n") == 2 and "widgets.js" not in huffpost.body
+    assert "<" not in axios.body and axios.body.startswith("Infrastructure negotiations between President Biden")
+    assert "What we're hearing: When Biden and Capito spoke" in axios.body
 
 
 def test_atom_reads_html_and_xhtml_content():
@@ -173,10 +198,10 @@ def test_atom_reads_html_and_xhtml_content():
     assert len(warnings) == 1 and 'entry 2 ("Breaking: live updates")' in warnings[0]
     nypost, usatoday = articles
     assert nypost.outlet == "New York Post" and nypost.published == "2021-10-11T14:05:00Z"
-    assert nypost.text.count("\n") == 2
+    assert nypost.body.count("\n") == 2
     assert usatoday.title == "Drugmakers seek FDA emergency authorization for molnupiravir, antiviral pill to treat COVID-19"
     assert usatoday.outlet == "USA TODAY"
-    assert "Merck & Co." in usatoday.text
+    assert "Merck & Co." in usatoday.body
 
 
 def test_xml_is_sniffed(tmp_path):

@@ -91,12 +91,12 @@ def tiny_causal_no_template(tmp_path_factory) -> Path:
     return _save_tiny_causal(tmp_path_factory.mktemp("models") / "tiny-causal-plain", None)
 
 
-@pytest.fixture(scope="module")
-def tiny_seq2seq(tmp_path_factory) -> Path:
+def save_tiny_seq2seq(path: Path) -> Path:
+    """A random-weight BART summariser and its tokenizer saved to `path` (also used by
+    tests/test_readme_promises.py for abstractive mode end to end)."""
     import torch
     from transformers import BartConfig, BartForConditionalGeneration
 
-    path = tmp_path_factory.mktemp("models") / "tiny-seq2seq"
     tokenizer = _tokenizer()
     config = BartConfig(
         vocab_size=len(tokenizer), d_model=32, encoder_layers=2, decoder_layers=2,
@@ -107,9 +107,19 @@ def tiny_seq2seq(tmp_path_factory) -> Path:
         forced_eos_token_id=tokenizer.eos_token_id,
     )
     torch.manual_seed(0)
-    BartForConditionalGeneration(config).save_pretrained(path)
+    model = BartForConditionalGeneration(config)
+    # Real summarisers ship a minimum length in their generation config (bart-large-cnn: 56);
+    # without one this random-weight model ends every answer at once, and an empty answer
+    # would hide whether decoding works.
+    model.generation_config.min_new_tokens = 4
+    model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def tiny_seq2seq(tmp_path_factory) -> Path:
+    return save_tiny_seq2seq(tmp_path_factory.mktemp("models") / "tiny-seq2seq")
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +174,15 @@ def _assert_actionable(err: ModelUnavailableError, spec: str, role: str) -> None
     assert ("check the path" if is_path else "allow_download") in message
 
 
+def _assert_answer(reply: str, gen) -> None:
+    """A generator returns the model's new tokens decoded: words of its vocabulary, at most
+    max_new_tokens of them (one word per token with this tokenizer), never the prompt echoed
+    back and no special tokens."""
+    words = reply.split()
+    assert 1 <= len(words) <= gen.max_new_tokens, reply
+    assert set(words) <= set(gen.tokenizer.get_vocab()) - set(_SPECIALS), reply
+
+
 # --- generators ------------------------------------------------------------
 
 def test_causal_auto_loads_and_generates(tiny_causal, tmp_path):
@@ -181,8 +200,8 @@ def test_causal_auto_loads_and_generates(tiny_causal, tmp_path):
     assert gen.tokenizer.chat_template
     rewritten = gen.rewrite(["The council approved the budget.", "The mayor agreed."], max_words=20)
     summary = gen.summarise(_ARTICLE, max_words=20)
-    assert isinstance(rewritten, str)
-    assert isinstance(summary, str)
+    _assert_answer(rewritten, gen)
+    _assert_answer(summary, gen)
     # Greedy decoding: the same input gives the same output.
     assert gen.summarise(_ARTICLE, max_words=20) == summary
     # Loading a local folder writes nothing to the cache.
@@ -195,7 +214,9 @@ def test_rewrite_batch_answers_each_request_in_order(fixture, request, tmp_path)
     short, long = ["The mayor agreed."], ["The council approved the budget for the next year after a long debate."]
     requests = [long, short, long, short, short]
     replies = gen.rewrite_batch(requests, [12, 5, 12, 5, 5], batch_size=4)
-    assert len(replies) == 5 and all(isinstance(r, str) for r in replies)
+    assert len(replies) == 5
+    for reply in replies:
+        _assert_answer(reply, gen)
     # Batches are sorted by length and padded, yet each reply lands at its own request and is
     # deterministic: equal requests in one call get equal replies.
     assert replies[0] == replies[2] and replies[1] == replies[3] == replies[4]
@@ -225,8 +246,8 @@ def test_causal_without_chat_template_uses_plain_prompt(tiny_causal_no_template,
     )
     assert isinstance(gen, CausalGenerator)
     assert not getattr(gen.tokenizer, "chat_template", None)
-    assert isinstance(gen.rewrite(["The council approved the budget."], max_words=10), str)
-    assert isinstance(gen.summarise(_ARTICLE, max_words=10), str)
+    _assert_answer(gen.rewrite(["The council approved the budget."], max_words=10), gen)
+    _assert_answer(gen.summarise(_ARTICLE, max_words=10), gen)
 
 
 def test_seq2seq_auto_detected(tiny_seq2seq, tmp_path):
@@ -237,8 +258,8 @@ def test_seq2seq_auto_detected(tiny_seq2seq, tmp_path):
     assert isinstance(gen, Seq2SeqGenerator)
     assert gen.model.config.is_encoder_decoder
     assert 0 < gen.max_input_tokens < gen.model.config.max_position_embeddings
-    assert isinstance(gen.summarise(_ARTICLE, max_words=20), str)
-    assert isinstance(gen.rewrite(["The council approved the budget."], max_words=10), str)
+    _assert_answer(gen.summarise(_ARTICLE, max_words=20), gen)
+    _assert_answer(gen.rewrite(["The council approved the budget."], max_words=10), gen)
     assert gen.count_tokens("the mayor said") == 3
 
 
@@ -250,7 +271,7 @@ def test_forced_causal_kind(tiny_causal, tmp_path):
     )
     assert isinstance(gen, CausalGenerator)
     assert not isinstance(gen, Seq2SeqGenerator)
-    assert isinstance(gen.summarise(_ARTICLE, max_words=10), str)
+    _assert_answer(gen.summarise(_ARTICLE, max_words=10), gen)
 
 
 def test_bfloat16_dtype(tiny_causal, tmp_path):
@@ -261,7 +282,7 @@ def test_bfloat16_dtype(tiny_causal, tmp_path):
     )
     assert gen.model.dtype == torch.bfloat16
     assert all(p.dtype == torch.bfloat16 for p in gen.model.parameters())
-    assert isinstance(gen.rewrite(["The council approved the budget."], max_words=10), str)
+    _assert_answer(gen.rewrite(["The council approved the budget."], max_words=10), gen)
 
 
 def test_float32_is_the_default_dtype(tiny_causal, tmp_path):
@@ -399,7 +420,7 @@ def test_gguf_loads_from_conversion_cache(dummy_gguf, tmp_path, from_pretrained_
     assert isinstance(gen, CausalGenerator)
     assert gen.name == str(dummy_gguf)
     assert from_pretrained_calls == [{"location": converted}]  # the cached folder, never the GGUF
-    assert isinstance(gen.summarise(_ARTICLE, max_words=10), str)
+    _assert_answer(gen.summarise(_ARTICLE, max_words=10), gen)
     assert (converted / "config.json").is_file()  # a good cache entry is kept
 
 

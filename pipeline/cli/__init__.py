@@ -4,7 +4,7 @@ Each command parses options, calls one core function, and prints; only this pack
 the terminal.
 """
 
-from . import doctor, evaluate, schema, summarise  # noqa: F401 - each module registers its command
+from . import doctor, evaluate, fetch, schema, summarise  # noqa: F401 - each module registers its command
 from .app import app
 
 

@@ -10,8 +10,9 @@ Exit codes:
   1   failure (e.g. a model cannot be loaded)
   2   usage or configuration error
   66  no usable input
-  73  output folder cannot be written
-  75  another run holds the output folder's lock
+  69  fetch: every source polled failed
+  73  output folder or article store cannot be written
+  75  another run holds the output folder's lock (fetch: another fetch holds the store)
   130 interrupted (Ctrl-C), 143 terminated (SIGTERM)"""
 
 app = typer.Typer(

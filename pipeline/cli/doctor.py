@@ -10,7 +10,7 @@ import typer
 from .app import app
 from .errors import exit_on_error
 from .libraries import quiet_libraries
-from .output import Output
+from .output import Output, check_log_format
 
 
 @app.command()
@@ -19,6 +19,7 @@ def doctor(
     config: Annotated[Optional[Path], typer.Option("--config", help="A TOML settings file.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting: key=value.")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder to check.")] = None,
+    log_format: Annotated[str, typer.Option("--log-format", help="text or json (one object per line).")] = "text",
 ) -> None:
     """Check models, cache and output folders and offline settings; print what to fix. Exit 1 if any fails."""
     from ..config import load_settings
@@ -26,7 +27,8 @@ def doctor(
     from ..models.loaders import default_cache_dir
 
     quiet_libraries()
-    with exit_on_error(Output(False)):
+    with exit_on_error(Output(False, log_format)):
+        check_log_format(log_format)
         checks = run_checks(load_settings(config, list(set_ or [])), out, cache_dir or default_cache_dir())
     for check in checks:
         typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")

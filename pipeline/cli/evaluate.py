@@ -10,7 +10,7 @@ import typer
 from .app import EXIT_CODES, app
 from .errors import exit_on_error
 from .libraries import quiet_libraries
-from .output import Output
+from .output import Output, check_log_format
 
 
 @app.command("eval", epilog=EXIT_CODES)
@@ -27,6 +27,7 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
     out_md: Annotated[Optional[Path], typer.Option("--out", help="Also write the Markdown table to this file.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    log_format: Annotated[str, typer.Option("--log-format", help="text or json (one object per line).")] = "text",
 ) -> None:
     """Score story digests against reference summaries (ROUGE, faithfulness, length, time), beside peers."""
     from ..config import load_settings
@@ -34,18 +35,19 @@ def eval_(
     from ..eval.evaluate import evaluate
     from ..eval.render import render_json, render_markdown
 
-    output = Output(quiet)
+    output = Output(quiet, log_format)
     quiet_libraries()
     overrides = list(set_ or [])
     if mode:
         overrides.append(f"summary.mode={mode}")
     peer_list = [p.strip() for p in peers.split(",") if p.strip() and p.strip() != "none"]
     with exit_on_error(output):
+        check_log_format(log_format)
         settings = load_settings(config, overrides)
         with output.progress() as progress:
             result = evaluate(
                 path, settings, limit=limit, words=words, match_reference_length=match_reference_length,
-                peers=peer_list, progress=lambda done, total: progress("eval", done, total), log=output.log,
+                peers=peer_list, progress=lambda done, total: progress("eval", done, total),
             )
         markdown = render_markdown(result)
         if out_md is not None:

@@ -3,13 +3,13 @@ agreement across articles, shared words and a lead bias."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..domain import Article, Citation, Sentence
+from ..nlp.tokens import content_words
 
 # Sentences at least this similar say the same thing (MiniLM cosine).
 SAME_CLAIM = 0.62
@@ -61,18 +61,13 @@ def centrality(pool: Pool) -> np.ndarray:
     return pool.vectors @ centroid
 
 
-_CONTENT_WORD = re.compile(r"[^\W_]+")
-
-
 def word_support(pool: Pool) -> np.ndarray:
     """Per sentence, the mean share of the pool's articles that use each of its content words.
 
     A SumBasic-like signal: words every outlet uses name the story's core facts. Only
     relative values matter: one article gives every sentence 1.0.
     """
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    words = [[w for w in _CONTENT_WORD.findall(s.text.lower()) if w not in STOP_WORDS] for s in pool.sentences]
+    words = [content_words(s.text) for s in pool.sentences]
     used_by: dict[str, set[str]] = {}
     for article, sentence_words in zip(pool.article_ids, words):
         for w in sentence_words:

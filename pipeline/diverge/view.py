@@ -173,11 +173,12 @@ def topic(view: StoryView, group: Sequence[Item]) -> str:
     return " ".join(group[0].sentence.text.split()[:8]) + " …"
 
 
-def position(items: Sequence[Item], text: str | None = None) -> Position:
+def position(items: Sequence[Item], text: str | None = None, words: tuple[str, ...] = ()) -> Position:
     return Position(
         article_ids=tuple(dict.fromkeys(it.article for it in items)),
         text=text if text is not None else items[0].sentence.text,
         citations=tuple(it.citation for it in items),
+        words=words,
     )
 
 

@@ -149,7 +149,8 @@ def articles_from_texts(texts: Sequence[str], models: ModelBundle, prefix: str =
     bodies = [clean_body(t) for t in texts]
     analysed = analyse(bodies, models.nlp)
     return [
-        Article(f"{prefix}{i}", body.split("\n", 1)[0][:80], f"<{prefix}{i}>", "", body, sentences)
+        Article(id=f"{prefix}{i}", title=body.split("\n", 1)[0][:80], path=f"<{prefix}{i}>", sha256="", body=body,
+                sentences=sentences)
         for i, (body, sentences) in enumerate(zip(bodies, analysed))
         if any(s.eligible for s in sentences)
     ]

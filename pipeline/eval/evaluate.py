@@ -8,6 +8,7 @@ the same budget on each: `lead` (round-robin first sentences), `lexrank` (sumy) 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 Progress = Callable[[int, int], None]
-Log = Callable[[str], None]
+log = logging.getLogger(__name__)
 EXAMPLES = 5  # unsupported facts quoted in the result, so a non-zero count can be checked
 
 
@@ -71,7 +72,6 @@ def evaluate(
     peers: Sequence[str] = DEFAULT_PEERS,
     models: ModelBundle | None = None,
     progress: Progress | None = None,
-    log: Log = lambda _msg: None,
 ) -> dict[str, Any]:
     """Score the system (and peers) on every cluster of `path`; returns the result dict."""
     if words is not None and match_reference_length:
@@ -87,7 +87,7 @@ def evaluate(
 
     started = time.perf_counter()
     fmt, clusters = load_clusters(path, limit)
-    log(f"{len(clusters)} clusters from {path} ({fmt})")
+    log.info(f"{len(clusters)} clusters from {path} ({fmt})")
     if models is None:
         apply_offline_policy(settings.models.allow_download)
         models = load_bundle(settings.models, default_cache_dir(), settings.summary.max_new_tokens)

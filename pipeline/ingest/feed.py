@@ -10,12 +10,13 @@ from typing import Any
 
 from ..urls import safe_url
 from .markup import UniqueIds, clean_lines, html_to_text, one_line, sanitise_id, shorten, slug, title_from_text
-from .records import RecordArticle, Warnings
+from ..domain import Article
+from .records import Warnings
 
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]")
 
 
-def read_feed(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings]:
+def read_feed(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
     if path.suffix.lower() == ".xml" and not _FEED_ROOT.search(data[:4096]):
         return [], [f"skipped {path}: XML, but not an RSS or Atom feed"]
     import feedparser
@@ -44,8 +45,8 @@ def read_feed(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings]:
         source = entry.get("source") or {}
         # Titles make readable ids; feed guids are mostly URLs or opaque tags.
         fallback = sanitise_id(str(entry.get("id", ""))) or f"{path.stem}-{index}"
-        articles.append(RecordArticle(
-            id=ids.take(slug(title) or fallback), title=title, text=text,
+        articles.append(Article(
+            id=ids.take(slug(title) or fallback), title=title, path=str(path), sha256="", body=text,
             outlet=one_line(html_to_text(source.get("title", ""))) or feed_outlet,
             published=_entry_date(entry),
             url=safe_url(entry.get("link")) or "",

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..urls import safe_url
 from .markup import clean_lines, one_line, title_from_text
-from .records import RecordArticle, Warnings
+from ..domain import Article
+from .records import Warnings
 
 # A page is an article only if some line reads like a paragraph, not a menu.
 _MIN_PARAGRAPH_WORDS = 8
@@ -20,7 +21,7 @@ _PRUNE_WORDS = ("cookie", "consent", "gdpr", "subscribe", "subscription", "paywa
 _PRUNE_TAGS = ("div", "aside", "section", "p", "span", "form", "ul", "footer", "header", "nav")
 
 
-def read_html(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings]:
+def read_html(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
     warnings: Warnings = []
     doc, text = _best_extraction(data)
     if doc is None or not text:
@@ -28,8 +29,8 @@ def read_html(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings]:
     if not re.search(rb"</(html|body)\s*>", data[-4096:], re.IGNORECASE):
         warnings.append(f"{path}: the page looks cut off (no closing </html>); read the text it has")
     title = one_line(doc.title or "") or title_from_text(text)
-    article = RecordArticle(
-        id=path.stem, title=title, text=text,
+    article = Article(
+        id=path.stem, title=title, path=str(path), sha256="", body=text,
         outlet=one_line(doc.sitename or doc.hostname or ""),
         published=one_line(doc.date or ""),
         url=safe_url(doc.url) or "",

@@ -9,10 +9,11 @@ from typing import Any
 from ..urls import safe_url
 from .decode import decode
 from .markup import MARKUP, UniqueIds, clean_lines, html_to_text, one_line, sanitise_id, shorten, slug, title_from_text
-from .records import RecordArticle, Warnings
+from ..domain import Article
+from .records import Warnings
 
 
-def read_json(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings]:
+def read_json(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
     text, warning = decode(data, path)
     warnings: Warnings = [warning] if warning else []
     if path.suffix.lower() == ".jsonl":
@@ -73,7 +74,7 @@ def _json_records(value: Any) -> list[Any] | None:
 
 def _records_to_articles(
     path: Path, records: list[tuple[str, Any]], warnings: Warnings,
-) -> tuple[list[RecordArticle], Warnings]:
+) -> tuple[list[Article], Warnings]:
     ids = UniqueIds()
     articles = []
     for where, record in records:
@@ -89,9 +90,9 @@ def _records_to_articles(
         title = title or title_from_text(text)
         record_id = record.get("id", record.get("guid"))
         base = sanitise_id(str(record_id)) if isinstance(record_id, (str, int)) else ""
-        articles.append(RecordArticle(
+        articles.append(Article(
             id=ids.take(base or slug(title) or f"{path.stem}-{len(articles) + 1}"),
-            title=title, text=text,
+            title=title, path=str(path), sha256="", body=text,
             outlet=one_line(_outlet(record)),
             published=one_line(_first_str(record, "published", "published_at", "publishedAt",
                                            "date_published", "pubDate", "date")),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..domain import Article
 from .clean import clean_body, split_title
 from .decode import decode
 from .records import SUPPORTED_SUFFIXES, read_records
@@ -14,36 +15,26 @@ from .records import SUPPORTED_SUFFIXES, read_records
 _BINARY_SNIFF_BYTES = 8192
 
 
-@dataclass(frozen=True)
-class RawArticle:
-    """An article as read from disk, before sentence analysis."""
-
-    id: str
-    title: str
-    path: str
-    sha256: str
-    body: str
-    # Known for feeds, web pages and JSON records; empty for plain text files.
-    outlet: str = ""
-    published: str = ""
-    url: str = ""
-
-
 @dataclass
 class IngestResult:
-    articles: list[RawArticle]
+    articles: list[Article]
     warnings: list[str]
     # article id -> paths of other files with exactly its text (summarised once).
     duplicates: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
-    articles: list[RawArticle] = []
     warnings: list[str] = []
+    return collect(read_files(files, max_file_mb, warnings), warnings)
+
+
+def collect(found: Iterable[tuple[Path | str, Article]], warnings: list[str]) -> IngestResult:
+    """Articles from files, URLs and the store, each text once: a second copy is a warning and a duplicate."""
+    articles: list[Article] = []
     seen_hashes: dict[str, str] = {}
     seen_ids: set[str] = set()
     duplicates: dict[str, list[str]] = {}
-    for path, article in _read_all(files, max_file_mb, warnings):
+    for path, article in found:
         if article.sha256 in seen_hashes:
             original = seen_hashes[article.sha256]
             warnings.append(f"skipped {path}: same text as {original}")
@@ -58,7 +49,8 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
     return IngestResult(articles, warnings, duplicates)
 
 
-def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, RawArticle]]:
+def read_files(files: list[Path], max_file_mb: float, warnings: list[str]) -> Iterator[tuple[Path, Article]]:
+    """Each file's articles, as they are read; what is skipped goes to `warnings`."""
     for path in files:
         articles, file_warnings = read_one(path, max_file_mb)
         warnings.extend(file_warnings)
@@ -66,7 +58,7 @@ def _read_all(files: list[Path], max_file_mb: float, warnings: list[str]) -> Ite
             yield path, article
 
 
-def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str]]:
+def read_one(path: Path, max_file_mb: float) -> tuple[list[Article], list[str]]:
     """The articles in one file (a feed or JSON file holds many), and what was skipped and why."""
     try:
         size = path.stat().st_size
@@ -77,7 +69,7 @@ def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str
         return [], [f"skipped {path}: cannot read ({exc.strerror or exc})"]
     if path.suffix.lower() in SUPPORTED_SUFFIXES:
         # Web pages and feeds declare their own encoding; their readers decode them.
-        return _structured(path, data)
+        return read_structured(path, data)
     if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
         return [], [f"skipped {path}: binary file, not text"]
     text, warning = decode(data, path)
@@ -85,21 +77,22 @@ def read_one(path: Path, max_file_mb: float) -> tuple[list[RawArticle], list[str
     body = clean_body(body)
     if not body.strip():
         return [], [f"skipped {path}: no article text" + (" (empty file)" if not text.strip() else "")]
-    return [_raw(path.stem, title, path, body)], [warning] if warning else []
+    article = Article(id=path.stem, title=title, path=str(path), sha256="", body=body)
+    return [_identified(article)], [warning] if warning else []
 
 
-def _structured(path: Path, data: bytes) -> tuple[list[RawArticle], list[str]]:
+def read_structured(path: Path, data: bytes) -> tuple[list[Article], list[str]]:
     records, warnings = read_records(path, data)
     articles = []
     for record in records:
-        body = clean_body(record.text)
+        body = clean_body(record.body)
         if body.strip():
-            articles.append(_raw(record.id, record.title, path, body, record.outlet, record.published, record.url))
+            articles.append(_identified(replace(record, path=str(path), body=body)))
         else:
             warnings.append(f"skipped {path} record {record.id}: no article text after cleaning")
     return articles, warnings
 
 
-def _raw(article_id: str, title: str, path: Path, body: str, outlet: str = "", published: str = "", url: str = "") -> RawArticle:
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return RawArticle(article_id, title, str(path), digest, body, outlet, published, url)
+def _identified(article: Article) -> Article:
+    """The article with its content hash: what duplicates and the cache are keyed on."""
+    return replace(article, sha256=hashlib.sha256(article.body.encode("utf-8")).hexdigest())

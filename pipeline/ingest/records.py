@@ -8,8 +8,9 @@ returned. Hashing, cleaning and duplicate handling stay with `read`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from ..domain import Article
 
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSON_SUFFIXES = frozenset({".json", ".jsonl"})
@@ -17,23 +18,11 @@ FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 SUPPORTED_SUFFIXES = HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES
 
 
-@dataclass(frozen=True)
-class RecordArticle:
-    """One article read from a structured file; `text` has one paragraph per line."""
-
-    id: str
-    title: str
-    text: str
-    outlet: str = ""
-    published: str = ""
-    url: str = ""
-
-
 Warnings = list[str]
-Reader = Callable[[Path, bytes], tuple[list[RecordArticle], Warnings]]
+Reader = Callable[[Path, bytes], tuple[list[Article], Warnings]]
 
 
-def read_records(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings]:
+def read_records(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
     """Every article in one file, and a warning for each record (or file) that was skipped."""
     suffix = path.suffix.lower()
     reader = _readers().get(suffix)
@@ -46,7 +35,7 @@ def read_records(path: Path, data: bytes) -> tuple[list[RecordArticle], Warnings
 
 
 def _readers() -> dict[str, Reader]:
-    # Imported here: each reader module imports RecordArticle from this one.
+    # Imported here: each reader module imports Article from this one.
     from .feed import read_feed
     from .html import read_html
     from .jsonrecords import read_json

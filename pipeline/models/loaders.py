@@ -12,13 +12,13 @@ import importlib.util
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..atomic import staged_folder
 from ..errors import ModelUnavailableError
 from .base import Embedder, Generator
 
@@ -325,14 +325,12 @@ def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
     if hasattr(model.config, "quantization_config"):
         model.config.quantization_config = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        os.replace(tmp, target)
+        with staged_folder(target.parent, ".tmp-") as tmp:
+            model.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+            os.replace(tmp, target)
     except OSError as exc:
         log.warning("could not cache converted weights in %s: %s", target, exc)
-        shutil.rmtree(tmp, ignore_errors=True) if "tmp" in locals() else None
 
 
 def _not_available(role: str, spec: str, exc: Exception) -> str:

@@ -1,9 +1,22 @@
-"""One spelling of text for comparisons: Unicode, quotes, dashes and spaces normalised."""
+"""Words as the pipeline compares them: one normalised spelling, one word tokenizer, one stop-word list.
+
+Every module that counts or overlaps words uses `words` / `content_words` and `STOP_WORDS` from
+here. Two tokenizers stay elsewhere on purpose, because they are not about words: the guard's
+fact tokens keep "U.S." and "al-Sisi" whole (digest/guard.py), and the LexRank peer uses sumy's
+own tokenizer and stop list, so that it is the published method (eval/peers.py).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
+
+# Letters and digits of any script; "_" is not a letter.
+WORD = re.compile(r"[^\W_]+")
+# spaCy's English stop words (326): the one list of words too common to carry content.
+STOP_WORDS: frozenset[str] = frozenset(_SPACY_STOP_WORDS)
 
 
 def normalise(text: str) -> str:
@@ -12,3 +25,13 @@ def normalise(text: str) -> str:
     text = text.translate(str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'",
                                          "–": "-", "—": "-", "\u00a0": " "}))
     return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of a text, in order."""
+    return WORD.findall(text.lower())
+
+
+def content_words(text: str) -> list[str]:
+    """Its words less stop words: what sentences share when they share content."""
+    return [w for w in words(text) if w not in STOP_WORDS]

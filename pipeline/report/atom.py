@@ -15,7 +15,9 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 
 def render_atom(report: DigestReport) -> str:
-    """Atom 1.0: one entry per story; `updated` is the run's time, ids never change."""
+    """Atom 1.0: one entry per story; ids never change. In an edition an entry's `updated` is the
+    last edition in which its story gained articles, so readers see it again only when it changed;
+    outside editions it is the run's time."""
     ET.register_namespace("", ATOM_NS)
     updated = rfc3339(report.generated_at)
     sources = Sources(report)
@@ -30,7 +32,9 @@ def render_atom(report: DigestReport) -> str:
         entry = _sub(feed, "entry")
         _sub(entry, "id", entry_id(story))
         _sub(entry, "title", story.title or "Untitled story")
-        _sub(entry, "updated", updated)
+        _sub(entry, "updated", rfc3339(story.updated) if story.updated else updated)
+        if story.first_seen:
+            _sub(entry, "published", rfc3339(story.first_seen))
         for source in sources.of(story.article_ids):
             if source.url:
                 _sub(entry, "link", rel="related", href=source.url, title=source.article.title)

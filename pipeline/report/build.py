@@ -19,7 +19,7 @@ def digest_model(digest: Digest) -> DigestModel:
             SentenceModel(
                 text=s.text,
                 citations=[CitationModel(article=c.article, sentence=c.sentence) for c in s.citations],
-                method=s.method,  # type: ignore[arg-type]
+                method=s.method,
             )
             for s in digest.sentences
         ],
@@ -29,17 +29,19 @@ def digest_model(digest: Digest) -> DigestModel:
 
 def divergence_model(item: Divergence) -> DivergenceModel:
     return DivergenceModel(
-        kind=item.kind,  # type: ignore[arg-type]
+        kind=item.kind,
         topic=item.topic,
         summary=item.summary,
         positions=[
             PositionModel(
                 article_ids=list(p.article_ids), text=p.text,
                 citations=[CitationModel(article=c.article, sentence=c.sentence) for c in p.citations],
+                words=list(p.words),
             )
             for p in item.positions
         ],
         confidence=item.confidence,
+        subtype=item.subtype or None,
     )
 
 
@@ -51,6 +53,7 @@ def build_report(
     article_models = [
         ArticleModel(id=a.id, title=a.title, path=a.path, sha256=a.sha256,
                      outlet=a.outlet or None, published=a.published or None, url=a.url or None,
+                     source=a.source or None, tags=dict(a.tags),
                      duplicates=duplicates.get(a.id, []), near_duplicate_of=copies.get(a.id),
                      digest=digest_model(digests[a.id]), sentences=[s.text for s in a.sentences])
         for a in articles

@@ -23,7 +23,7 @@ def render_jsonfeed(report: DigestReport) -> str:
             "content_html": story_html(story, sources),
             "content_text": story.digest.text,
             "summary": story.digest.sentences[0].text if story.digest.sentences else "",
-            "date_modified": updated,
+            "date_modified": rfc3339(story.updated) if story.updated else updated,
             "authors": [{"name": n} for n in dict.fromkeys(s.article.outlet for s in story_sources if s.article.outlet)],
             "tags": sorted({d.kind for d in story.divergences}),
             "_newsdigest": {
@@ -36,6 +36,8 @@ def render_jsonfeed(report: DigestReport) -> str:
                 ],
             },
         })
+        if story.first_seen:
+            items[-1]["date_published"] = rfc3339(story.first_seen)
         if not items[-1]["authors"]:
             del items[-1]["authors"]
     feed = {

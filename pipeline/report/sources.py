@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from ..clock import parse_utc, utc_stamp
 from ..urls import safe_url
 from .schema import ArticleModel, CitationModel, DigestReport, StoryModel
 from .templating import env
@@ -101,10 +101,7 @@ def entry_id(story: StoryModel) -> str:
 
 
 def rfc3339(stamp: str) -> str:
-    when = datetime.fromisoformat(stamp)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(parse_utc(stamp))
 
 
 def counts(report: DigestReport) -> str:
