@@ -38,6 +38,8 @@ T = TypeVar("T")
 ANALYSIS: TypeAdapter[tuple[Sentence, ...]] = TypeAdapter(tuple[Sentence, ...])
 DIGEST: TypeAdapter[Digest] = TypeAdapter(Digest)
 STORY: TypeAdapter[tuple[Digest, tuple[Divergence, ...]]] = TypeAdapter(tuple[Digest, tuple[Divergence, ...]])
+# An article's story-grouping signals: names by kind, words, numbers (pipeline.stories.signals).
+SIGNALS: TypeAdapter[dict[str, list[str]]] = TypeAdapter(dict[str, list[str]])
 
 
 def cache_key(*parts: Any) -> str:
