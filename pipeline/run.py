@@ -322,15 +322,6 @@ def _title_vectors(articles: list[Article], ctx: _Context) -> np.ndarray:
     return np.vstack(titles)
 
 
-def _article_vectors(articles: list[Article], vectors: dict[str, np.ndarray], titles: np.ndarray) -> np.ndarray:
-    """One vector per article: its sentences and its headline, averaged.
-
-    The headline counts as one more sentence: it names the event, and on the AllSides dev
-    stories it lifts embedding grouping from ARI 0.62 to 0.71 (bench/RESULTS.md, "Story grouping").
-    """
-    return np.vstack([_unit(np.vstack([vectors[a.id], titles[i][None, :]]).mean(axis=0)) for i, a in enumerate(articles)])
-
-
 def _grouping_signals(articles: list[Article], ctx: _Context) -> list[stories.Signals]:
     """Names, words and numbers of each article for the pair scorer, cached per article."""
     out = []
@@ -348,7 +339,9 @@ def _stories(
     articles: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
 ) -> list[Story]:
     titles = _title_vectors(articles, ctx)
-    means = _article_vectors(articles, vectors, titles)
+    # Sentences and headline averaged: the headline names the event (ARI 0.62 -> 0.71 for
+    # embedding grouping on the AllSides dev stories, bench/RESULTS.md "Story grouping").
+    means = stories.article_vectors([vectors[a.id] for a in articles], titles).combined
     cfg = ctx.settings.stories
     if cfg.grouping == "learned":
         memberships = stories.group_articles(articles, vectors, titles, _grouping_signals(articles, ctx),
@@ -394,10 +387,6 @@ def _story_results(
         "stories", ctx,
     )
     return {tuple(a.id for a in group): result for group, result in zip(groups, results)}
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / (np.linalg.norm(v) or 1.0)
 
 
 def _publish(report: DigestReport, out_dir: Path, settings: Settings) -> Path:

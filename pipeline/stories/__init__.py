@@ -33,7 +33,7 @@ from .signals import (
 )
 
 __all__ = [
-    "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "group", "group_articles",
+    "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "article_vectors", "group", "group_articles",
     "near_duplicates", "story_id", "story_title",
 ]
 
