@@ -38,8 +38,6 @@ T = TypeVar("T")
 # How each kind of result is written: the pipeline's own types, validated when read back.
 ANALYSIS: TypeAdapter[tuple[Sentence, ...]] = TypeAdapter(tuple[Sentence, ...])
 DIGEST: TypeAdapter[Digest] = TypeAdapter(Digest)
-# Story-grouping signals of one article: names, words and numbers by kind.
-SIGNALS: TypeAdapter[dict[str, list[str]]] = TypeAdapter(dict[str, list[str]])
 STORY: TypeAdapter[tuple[Digest, tuple[Divergence, ...]]] = TypeAdapter(tuple[Digest, tuple[Divergence, ...]])
 # An article's story-grouping signals: names by kind, words, numbers (pipeline.stories.signals).
 SIGNALS: TypeAdapter[dict[str, list[str]]] = TypeAdapter(dict[str, list[str]])
