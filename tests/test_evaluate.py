@@ -230,11 +230,15 @@ def test_unguarded_generator_peer_is_caught_and_the_guarded_system_is_not(invent
     assert result["peers"]["generator"]["unsupported"] >= 2 * 2  # a name and a number per cluster
 
 
-def test_echoing_generator_passes_the_guard(fake_bundle):
+def test_an_echoing_generator_rewrites_nothing(fake_bundle):
+    # The fake generator hands each sentence back unchanged: no echo is kept as a rewrite, so the
+    # hybrid digest is the extractive one and every "rewrite" counts as replaced.
     settings = Settings()
     settings.summary.mode = "hybrid"
     result = evaluate(JSONL, settings, limit=1, peers=[], models=fake_bundle)
-    assert result["system"]["guard_replaced"] == 0.0 and result["system"]["unsupported"] == 0
+    extractive = evaluate(JSONL, Settings(), limit=1, peers=[], models=fake_bundle)
+    assert result["system"]["guard_replaced"] == 1.0 and result["system"]["unsupported"] == 0
+    assert result["system"]["rouge1"] == extractive["system"]["rouge1"]
 
 
 def test_bad_arguments_are_config_errors(fake_bundle):
@@ -320,7 +324,10 @@ def test_real_run_on_three_multinews_clusters(real_bundle):
     assert result["system"]["guard_replaced"] is None  # extractive: nothing generated
     assert result["system"]["rouge1"] > result["system"]["rouge2"]
     markdown = render_markdown(result)
-    assert markdown.count("\n| ") == 4  # header + system + two peers
+    # Scores: header + system + two peers; paired differences: header + the two peers.
+    assert markdown.count("\n| ") == 4 + 3
+    paired = markdown.split("Paired, cluster by cluster")[1]
+    assert "\n| lead | " in paired and "\n| lexrank | " in paired
 
 
 def test_sources_are_sentences_so_glued_text_still_backs_facts(fake_bundle, nlp):
