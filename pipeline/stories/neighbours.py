@@ -9,6 +9,9 @@ import numpy as np
 # Rows of article vectors compared at once when looking for neighbours: bounds memory to
 # this many rows times the number of articles, whatever the input size.
 _NEIGHBOUR_BLOCK = 2048
+# Nearest-neighbour search compares tiles of this many rows by columns (64 MB of cosines).
+_TILE_ROWS = 2048
+_TILE_COLUMNS = 8192
 # Up to this many articles every pair is compared; above it, neighbours come from an approximate
 # index (faiss HNSW), built and searched in about n log n. Every pair is faster below: on 2 CPUs,
 # 68 s against 182 s at 100,000 articles; n^2 overtakes near 300,000 (bench/RESULTS.md, "Scale-out").
@@ -53,18 +56,90 @@ def all_close_pairs(unit: np.ndarray, min_cosine: float) -> Pairs:
 
 
 def _exact_nearest(unit: np.ndarray, k: int, min_cosine: float) -> Pairs:
-    """Every pair compared (faiss flat inner-product search: blocked BLAS and a heap per row)."""
-    import faiss
-
+    """Every pair compared once (the upper triangle, tile by tile, so memory stays bounded and the
+    matrix products are half of a full search), each article keeping its k most similar others
+    (ties: lower index first). A tile only hands on the cosines that can still enter the top k of
+    their row or column article, so the bookkeeping stays near n k whatever the input."""
     n = len(unit)
     if n < 2 or k < 1:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     vectors = np.ascontiguousarray(unit, dtype=np.float32)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    sims, ids = index.search(vectors, min(k + 1, n))
-    rows = np.repeat(np.arange(n), ids.shape[1])
-    return _as_pairs(rows, ids.ravel(), sims.ravel(), min_cosine, k)
+    best = _TopK(n, k, min_cosine)
+    for start in range(0, n, _TILE_ROWS):
+        stop = min(start + _TILE_ROWS, n)
+        for left in range(start, n, _TILE_COLUMNS):
+            right = min(left + _TILE_COLUMNS, n)
+            sims = vectors[start:stop] @ vectors[left:right].T
+            if left == start:  # the diagonal tile: each pair once (i < j), never an article with itself
+                square = sims[:, :stop - start]
+                square[np.tri(stop - start, dtype=bool)] = -np.inf
+            i, j = _entering(sims, best, start, left)
+            best.add(start + i, left + j, sims[i, j])
+    rows, cols, cosines = best.pairs()
+    return _as_pairs(rows, cols, cosines, min_cosine, k)
+
+
+def _entering(sims: np.ndarray, best: _TopK, start: int, left: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j) in a tile whose cosine can enter the top k of row article start + i or of
+    column article left + j. When that is many more than k per article, the bar of each row and
+    column with more than k first rises to its k-th best in the tile (it will hold k that good)."""
+    row_bar = best.bar[start:start + sims.shape[0]]  # views: they follow raise_bar
+    column_bar = best.bar[left:left + sims.shape[1]]
+    i, j = _at_least(sims, row_bar, column_bar)
+    if len(i) <= 2 * best.k * sum(sims.shape):
+        return i, j
+    rows_over = np.flatnonzero(np.bincount(i, minlength=sims.shape[0]) > best.k)
+    columns_over = np.flatnonzero(np.bincount(j, minlength=sims.shape[1]) > best.k)
+    if len(rows_over):
+        best.raise_bar(start + rows_over, np.partition(sims[rows_over], -best.k, axis=1)[:, -best.k])
+    if len(columns_over):
+        best.raise_bar(left + columns_over, np.partition(sims[:, columns_over], -best.k, axis=0)[-best.k])
+    return _at_least(sims, row_bar, column_bar)
+
+
+def _at_least(sims: np.ndarray, row_bar: np.ndarray, column_bar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) where sims[i, j] reaches row_bar[i] or column_bar[j]: one pass against the lowest bar,
+    then the exact test on what passed (few: most cosines of unrelated articles are far below)."""
+    flat = np.flatnonzero(sims.ravel() >= min(row_bar.min(), column_bar.min()))
+    i, j = np.divmod(flat, sims.shape[1])
+    keep = sims.ravel()[flat] >= np.minimum(row_bar[i], column_bar[j])
+    return i[keep], j[keep]
+
+
+class _TopK:
+    """Each article's k most similar others found so far, and the bar a cosine must reach to enter."""
+
+    def __init__(self, n: int, k: int, min_cosine: float) -> None:
+        self.k = k
+        self.cosines = np.full((n, k), -np.inf, np.float32)
+        self.others = np.full((n, k), -1, np.int64)
+        self.bar = np.full(n, min_cosine, np.float32)
+
+    def raise_bar(self, articles: np.ndarray, kth: np.ndarray) -> None:
+        self.bar[articles] = np.maximum(self.bar[articles], kth)
+
+    def add(self, i: np.ndarray, j: np.ndarray, cosines: np.ndarray) -> None:
+        """The pairs (i, j) at these cosines, as candidates of both i and j."""
+        if not len(i):
+            return
+        owners = np.concatenate([i, j])
+        touched = np.unique(owners)
+        rows = np.concatenate([np.repeat(touched, self.k), owners])
+        others = np.concatenate([self.others[touched].ravel(), j, i])
+        sims = np.concatenate([self.cosines[touched].ravel(), cosines, cosines])
+        order = np.lexsort((others, -sims, rows))  # per article: most similar first, ties by index
+        rows, others, sims = rows[order], others[order], sims[order]
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+        keep = rank < self.k
+        slot = np.searchsorted(touched, rows[keep])
+        self.others[touched[slot], rank[keep]] = others[keep]
+        self.cosines[touched[slot], rank[keep]] = sims[keep]
+        full = self.cosines[touched, -1]
+        self.bar[touched] = np.maximum(self.bar[touched], full)  # -inf until k are held
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(self.others)
+        return np.repeat(np.arange(n), self.k), self.others.ravel(), self.cosines.ravel()
 
 
 def _hnsw_neighbours(unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
