@@ -17,6 +17,8 @@ SCORE_EVERY_PAIR_UP_TO = 2000
 # Average link needs size^2 / 2 distances: above this a set stays one story (every article in it
 # is linked to the rest by pairs scoring at least the threshold), so memory stays bounded.
 LINK_UP_TO = 6000
+# Pairs inside sets scored in one call: their features take about 80 bytes each.
+_PAIRS_AT_ONCE = 1_000_000
 
 
 def group_scored(n: int, rows: np.ndarray, cols: np.ndarray, score: PairScorer, threshold: float) -> list[list[int]]:
@@ -43,9 +45,21 @@ def group_scored(n: int, rows: np.ndarray, cols: np.ndarray, score: PairScorer, 
 
 
 def _every_pair_distances(sets: list[list[int]], score: PairScorer) -> Iterator[np.ndarray]:
-    """1 - probability for every pair inside each set (condensed order), scored in one batch."""
-    if not sets:
-        return
+    """1 - probability for every pair inside each set (condensed order), scored in batches of
+    about _PAIRS_AT_ONCE pairs (one scorer call each, memory bounded on a large input)."""
+    batch: list[list[int]] = []
+    pairs = 0
+    for members in sets:
+        batch.append(members)
+        pairs += len(members) * (len(members) - 1) // 2
+        if pairs >= _PAIRS_AT_ONCE:
+            yield from _score_sets(batch, score)
+            batch, pairs = [], 0
+    if batch:
+        yield from _score_sets(batch, score)
+
+
+def _score_sets(sets: list[list[int]], score: PairScorer) -> Iterator[np.ndarray]:
     rows, cols = [], []
     for members in sets:
         iu, ju = np.triu_indices(len(members), 1)

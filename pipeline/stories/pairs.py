@@ -98,4 +98,7 @@ def pair_features(vectors: ArticleVectors, index: TermIndex, rows: np.ndarray, c
         columns[f"{kind}_shared"] = shared
     columns["min_sentences"] = np.minimum(vectors.sentences[rows], vectors.sentences[cols])
     columns["max_sentences"] = np.maximum(vectors.sentences[rows], vectors.sentences[cols])
-    return np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)
+    features = np.empty((len(rows), len(FEATURES)), np.float32)
+    for k, name in enumerate(FEATURES):
+        features[:, k] = columns[name]
+    return features
