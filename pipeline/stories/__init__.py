@@ -53,9 +53,10 @@ MIN_COSINE = 0.3
 
 def group_articles(
     articles: Sequence[Article], sentence_vectors: dict[str, np.ndarray], title_vectors: np.ndarray,
-    signals: Sequence[Signals], threshold: float, booster: Any = None,
+    signals: Sequence[Signals], threshold: float, booster: Any = None, group_threshold: float | None = None,
 ) -> list[list[int]]:
-    """Indices of articles per story (biggest first), by the learned pair scorer."""
+    """Indices of articles per story (biggest first), by the learned pair scorer. Two groups of
+    two or more articles join at `group_threshold` (default: `threshold`, as an article does)."""
     n = len(articles)
     if n <= 1:
         return [list(range(n))]
@@ -73,4 +74,4 @@ def group_articles(
             apart = np.abs(days[r] - days[c]) > MAX_DAYS_APART  # False where a date is unknown
         return np.where(apart, 0.0, probability)
 
-    return group_scored(n, rows, cols, score, threshold)
+    return group_scored(n, rows, cols, score, threshold, group_threshold)

@@ -21,8 +21,12 @@ LINK_UP_TO = 6000
 _PAIRS_AT_ONCE = 1_000_000
 
 
-def group_scored(n: int, rows: np.ndarray, cols: np.ndarray, score: PairScorer, threshold: float) -> list[list[int]]:
-    """Indices of articles per story, biggest first, from candidate pairs (rows[k], cols[k])."""
+def group_scored(n: int, rows: np.ndarray, cols: np.ndarray, score: PairScorer, threshold: float,
+                 group_threshold: float | None = None) -> list[list[int]]:
+    """Indices of articles per story, biggest first, from candidate pairs (rows[k], cols[k]).
+    `group_threshold` (default: threshold): the average two groups of two or more articles each
+    must reach to join; an article joins a group, or another article, at `threshold`."""
+    joins = threshold if group_threshold is None else group_threshold
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -34,12 +38,12 @@ def group_scored(n: int, rows: np.ndarray, cols: np.ndarray, score: PairScorer, 
     stories = [members for members in sets if len(members) == 1]
     small = [members for members in sets if 1 < len(members) <= SCORE_EVERY_PAIR_UP_TO]
     for members, distances in zip(small, _every_pair_distances(small, score)):
-        stories += _average_link(members, distances, threshold)
+        stories += _average_link(members, distances, threshold, joins)
     for members in (m for m in sets if len(m) > SCORE_EVERY_PAIR_UP_TO):
         if len(members) > LINK_UP_TO:
             stories.append(members)
             continue
-        stories += _average_link(members, _candidate_distances(members, rows, cols, probabilities), threshold)
+        stories += _average_link(members, _candidate_distances(members, rows, cols, probabilities), threshold, joins)
     # Biggest story first, then by first article, so output order is stable across runs.
     return sorted((sorted(m) for m in stories), key=lambda members: (-len(members), members[0]))
 
@@ -85,13 +89,35 @@ def _candidate_distances(members: list[int], rows: np.ndarray, cols: np.ndarray,
     return matrix[np.triu_indices(size, 1)]
 
 
-def _average_link(members: list[int], distances: np.ndarray, threshold: float) -> list[list[int]]:
-    from scipy.cluster.hierarchy import fcluster, linkage
+def _average_link(members: list[int], distances: np.ndarray, threshold: float, group_threshold: float) -> list[list[int]]:
+    """Average link, each merge kept only where it reaches its threshold: `group_threshold` when both
+    sides are groups, `threshold` when one is a single article. A merge refused keeps every later
+    merge that builds on it from happening too (the tree is cut there)."""
+    from scipy.cluster.hierarchy import linkage
 
-    labels = fcluster(linkage(distances, method="average"), t=1.0 - threshold, criterion="distance")
+    size = len(members)
+    merges = linkage(distances, method="average")
+    kept = np.ones(2 * size - 1, dtype=bool)
+    leaf = list(range(size)) + [0] * (size - 1)  # one article under each node of the tree
+    parent = list(range(size))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for step, (a, b, height, _count) in enumerate(merges):
+        a, b = int(a), int(b)
+        both_groups = a >= size and b >= size
+        limit = 1.0 - (group_threshold if both_groups else threshold)
+        kept[size + step] = kept[a] and kept[b] and height <= limit
+        leaf[size + step] = leaf[a]
+        if kept[size + step]:
+            parent[root(leaf[a])] = root(leaf[b])
     stories: dict[int, list[int]] = {}
-    for index, label in zip(members, labels):
-        stories.setdefault(int(label), []).append(index)
+    for k, index in enumerate(members):
+        stories.setdefault(root(k), []).append(index)
     return list(stories.values())
 
 
