@@ -20,7 +20,7 @@ from pipeline import stories
 
 def variant(name: str) -> dict:
     """group_articles keyword arguments of a named variant: "shipped", or parts joined by "+":
-    t0.45 (pair threshold), g0.6 (threshold for two groups to join)."""
+    t0.45 (pair threshold), g0.6 (threshold for two groups to join), model=PATH."""
     kwargs: dict = {"threshold": 0.5}
     for part in name.split("+"):
         if part == "shipped":
@@ -29,6 +29,10 @@ def variant(name: str) -> dict:
             kwargs["threshold"] = float(part[1:])
         elif part.startswith("g"):
             kwargs["group_threshold"] = float(part[1:])
+        elif part.startswith("model="):  # another pair model file (e.g. one trained with other negatives)
+            from pipeline.stories.scorer import load_pair_model
+
+            kwargs["booster"] = load_pair_model(Path(part.removeprefix("model=")))
         else:
             raise ValueError(part)
     return kwargs

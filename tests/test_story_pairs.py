@@ -160,3 +160,48 @@ def test_three_related_stories_and_one_unrelated_are_grouped_exactly(real_bundle
     dated = [Article(a.id, a.title, a.path, a.sha256, a.body, a.sentences, published=item["date"])
              for a, item in zip(articles, items)]
     assert sorted(stories.group_articles(dated, sentence_vectors, titles, signals, threshold)) == truth
+
+
+def _nearest_by_sorting_every_row(vectors: np.ndarray, k: int, floor: float) -> set[tuple[int, int]]:
+    """Reference: each row's k most similar others at least `floor` similar, ties by lower index."""
+    sims = vectors @ vectors.T
+    found = set()
+    for i in range(len(vectors)):
+        others = [j for j in range(len(vectors)) if j != i and sims[i, j] >= floor]
+        for j in sorted(others, key=lambda j: (-sims[i, j], j))[:k]:
+            found.add((min(i, j), max(i, j)))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("spread", [2, 1000])
+@pytest.mark.parametrize("tile", [(16, 40), (16, 512), (512, 16)])
+def test_exact_nearest_pairs_match_sorting_every_row_across_tiles_and_ties(seed, spread, tile, monkeypatch):
+    # Integer vectors: every dot product is exact in float32, so ties are real ties (duplicates,
+    # equal scores; many at spread 2, few at 1000) and any tile layout must break them alike.
+    rng = np.random.default_rng(seed)
+    vectors = rng.integers(-spread, spread + 1, size=(230, 6)).astype(np.float32)
+    vectors[::17] = vectors[1::17][: len(vectors[::17])]  # exact duplicates
+    monkeypatch.setattr(neighbours, "_TILE_ROWS", tile[0])
+    monkeypatch.setattr(neighbours, "_TILE_COLUMNS", tile[1])
+    for k, floor in [(3, spread**2 / 2), (10, 2.0 * spread**2), (5, -1e9)]:  # the last: every pair passes
+        rows, cols = neighbours.nearest_pairs(vectors, k, floor)
+        assert set(zip(rows.tolist(), cols.tolist())) == _nearest_by_sorting_every_row(vectors, k, floor)
+        assert np.all(rows < cols)
+
+
+def test_two_groups_join_only_at_the_group_threshold_while_an_article_joins_at_the_pair_threshold():
+    # Groups {0,1} and {2,3}: every pair across scores 0.55. Article 4 scores 0.55 with both of
+    # the group {5,6}; articles 7 and 8 score 0.55 with each other.
+    table = {(0, 1): 0.95, (2, 3): 0.95, (5, 6): 0.95, (4, 5): 0.55, (4, 6): 0.55, (7, 8): 0.55}
+    table.update({(a, b): 0.55 for a in (0, 1) for b in (2, 3)})
+
+    def score(rows, cols):
+        return np.array([table.get((r, c), 0.0) for r, c in zip(rows.tolist(), cols.tolist())])
+
+    rows, cols = np.array([0, 2, 0, 5, 4, 4, 7]), np.array([1, 3, 2, 6, 5, 6, 8])
+    together = [[0, 1, 2, 3], [4, 5, 6], [7, 8]]
+    assert cluster.group_scored(9, rows, cols, score, 0.5) == together
+    assert cluster.group_scored(9, rows, cols, score, 0.5, group_threshold=0.5) == together
+    # Groups need 0.6 to join: {0,1} and {2,3} stay apart; an article still joins at 0.55.
+    assert cluster.group_scored(9, rows, cols, score, 0.5, group_threshold=0.6) == [[4, 5, 6], [0, 1], [2, 3], [7, 8]]

@@ -70,9 +70,8 @@ def _exact_nearest(unit: np.ndarray, k: int, min_cosine: float) -> Pairs:
         for left in range(start, n, _TILE_COLUMNS):
             right = min(left + _TILE_COLUMNS, n)
             sims = vectors[start:stop] @ vectors[left:right].T
-            if left == start:  # the diagonal tile: each pair once (i < j), never an article with itself
-                square = sims[:, :stop - start]
-                square[np.tri(stop - start, dtype=bool)] = -np.inf
+            if left < stop:  # a tile on the diagonal: each pair once (i < j), never an article with itself
+                sims[np.arange(left, right)[None, :] <= np.arange(start, stop)[:, None]] = -np.inf
             i, j = _entering(sims, best, start, left)
             best.add(start + i, left + j, sims[i, j])
     rows, cols, cosines = best.pairs()
