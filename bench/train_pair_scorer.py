@@ -37,13 +37,30 @@ PARAMS = {
 ROUNDS = 300
 
 
-def mornings(train: group_data.LabelledSet, size: int, seed: int = 0) -> list[group_data.LabelledSet]:
+def mornings(train: group_data.LabelledSet, size: int, seed: int = 0, topical: bool = False) -> list[group_data.LabelledSet]:
+    """Inputs of about `size` clusters each, plus the whole set. Random clusters; or, `topical`,
+    clusters close to each other (k-means of cluster centroids), so that an input holds several
+    stories of one topic, as a day's news does: harder negatives, and topic words weigh less."""
     clusters = sorted(set(train.labels))
     rng = np.random.default_rng(seed)
     rng.shuffle(clusters)
     parts = [set(clusters[s:s + size]) for s in range(0, len(clusters), size)] if size else []
+    if topical and size:
+        parts = _topical_parts(train, clusters, size, seed)
     out = [group_data.subset(train, [i for i, c in enumerate(train.labels) if c in part]) for part in parts]
     return out + [train]
+
+
+def _topical_parts(train: group_data.LabelledSet, clusters: list[int], size: int, seed: int) -> list[set[int]]:
+    from sklearn.cluster import KMeans
+
+    from pipeline.stories.signals import article_vectors
+
+    vectors = article_vectors([train.sentence_vectors[a.id] for a in train.articles], train.title_vectors).combined
+    labels = np.asarray(train.labels)
+    centroids = np.vstack([vectors[labels == c].mean(axis=0) for c in clusters])
+    topic = KMeans(n_clusters=max(1, len(clusters) // size), n_init=3, random_state=seed).fit_predict(centroids)
+    return [{c for c, t in zip(clusters, topic) if t == k} for k in range(topic.max() + 1)]
 
 
 def training_rows(prep: pair_lab.Prepared) -> tuple[np.ndarray, np.ndarray]:
@@ -64,11 +81,12 @@ def training_rows(prep: pair_lab.Prepared) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train(train_set: group_data.LabelledSet, k: int, floor: float, morning: int,
-          features: tuple[str, ...] = FEATURES, params: dict | None = None, rounds: int = ROUNDS):
+          features: tuple[str, ...] = FEATURES, params: dict | None = None, rounds: int = ROUNDS,
+          topical: bool = False):
     import lightgbm
 
     xs, ys = [], []
-    for part in mornings(train_set, morning):
+    for part in mornings(train_set, morning, topical=topical):
         x, y = training_rows(pair_lab.Prepared(part, k, floor))
         xs.append(x); ys.append(y)
     x, y = np.vstack(xs), np.concatenate(ys)
@@ -95,9 +113,10 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=MIN_COSINE)
     parser.add_argument("--morning", type=int, default=100)
     parser.add_argument("--train-clusters", type=int, help="only the first N train clusters (those analysed)")
+    parser.add_argument("--topical", action="store_true", help="inputs of clusters close to each other (k-means)")
     args = parser.parse_args()
     train_set = group_data.load("train", limit=args.train_clusters, cached_only=True)
-    booster, pos, neg = train(train_set, args.k, args.floor, args.morning)
+    booster, pos, neg = train(train_set, args.k, args.floor, args.morning, topical=args.topical)
     header = {
         "trained_on": f"allsides_roundup_train.source/.target: {len(set(train_set.labels))} clusters "
                       f"({len(train_set.articles)} articles; clusters sharing an article with allsides_stories_dev.jsonl "
