@@ -61,4 +61,7 @@ def columns(pool, budget_words: int) -> dict[str, np.ndarray]:
         "entity_density": ents / np.maximum(words, 1.0),
         "quote": np.array([('"' in s.text or "“" in s.text) for s in pool.sentences], dtype=float),
         "back_reference": np.array([leans_on_earlier_sentence(s.text) for s in pool.sentences], dtype=float),
+        "first_mention": P.first_mention(pool),
+        "fact_first": P.first_mention(pool, facts_only=True),
+        "cluster_first": P.cluster_first(pool),
     }

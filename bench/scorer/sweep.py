@@ -19,6 +19,7 @@ import lightgbm as lgb  # noqa: E402
 from common import (graded, load, peer_scores, score_set, select, target_bigram, target_gain,  # noqa: E402
                     target_precision)
 from features import columns  # noqa: E402
+from common import SEL  # noqa: E402
 
 OLD = ["lead", "relative_position", "article_order", "centrality", "support", "word_support", "words",
        "has_number", "entities", "articles", "budget_words"]
@@ -32,12 +33,20 @@ TARGETS = {"precision": target_precision, "bigram": target_bigram,
            "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
 
 
-def V(feats, target="precision", rounds=150, post="floor", tau=0.75, **params):
+def V(feats, target="precision", rounds=150, post="floor", tau=0.75, cw_tau=None, len_exp=1.0, **params):
     return {"feats": feats, "target": target, "rounds": rounds, "post": post, "tau": tau,
-            "params": {**BASE, **params}}
+            "cw_tau": cw_tau, "len_exp": len_exp, "params": {**BASE, **params}}
+
+
+def E(tau, norm, feats=None):
+    """Average of the shipped regression's and the lambdarank model's scores, each normalised within the pool."""
+    feats = feats or INV
+    return {"members": [V(feats, "bigram"), V(feats, "precision", post="rank", objective="lambdarank")],
+            "norm": norm, "tau": tau, "cw_tau": None, "len_exp": 1.0}
 
 
 NO_BUDGET = [f for f in INV if f not in ("words_to_budget", "budget_ratio")]
+FIRST = ["first_mention", "fact_first"]
 MONO = {"lead": 1, "relative_position": -1, "centrality": 1, "lexrank": 1, "support": 1, "soft_support": 1,
         "word_support": 1, "word_frequency": 1}
 
@@ -70,6 +79,13 @@ VARIANTS = {
     "bigram, monotone": V(INV, "bigram", monotone_constraints=[MONO.get(f, 0) for f in INV]),
     "bigram, no budget columns": V(NO_BUDGET, "bigram"),
     "bigram + position": V(INV + ["position"], "bigram"),
+    # round 4 (session scorer2): where a sentence's facts first appear; an ensemble; selection levers
+    "bigram + first mention, cosine 0.7": V(INV + FIRST, "bigram", tau=0.7),
+    "bigram + first mention + cluster first, cosine 0.7": V(INV + FIRST + ["cluster_first"], "bigram", tau=0.7),
+    "ensemble regression + lambdarank (min-max), cosine 0.7": E(0.7, "minmax"),
+    "ensemble regression + lambdarank (pct rank), cosine 0.7": E(0.7, "pct"),
+    "bigram, cosine 0.7, content-word redundancy 0.6": V(INV, "bigram", tau=0.7, cw_tau=0.6),
+    "bigram, cosine 0.7, value x words^0.8": V(INV, "bigram", tau=0.7, len_exp=0.8),
 }
 
 
@@ -83,6 +99,8 @@ def feats_of(c, budget, names):
 
 
 def train(variant, clusters):
+    if "members" in variant:
+        return [train(m, clusters) for m in variant["members"]]
     xs, ys, groups = [], [], []
     for c in clusters:
         if c is None or len(set(c.pool.article_ids)) < 2:
@@ -96,15 +114,58 @@ def train(variant, clusters):
     return lgb.train(variant["params"], data, num_boost_round=variant["rounds"])
 
 
+def _minmax(raw):
+    lo, hi = raw.min(), raw.max()
+    return (raw - lo) / (hi - lo) if hi > lo else np.ones_like(raw)
+
+
+def _pct(raw):
+    from features import pct_rank
+    return pct_rank(raw)
+
+
+def scores_of(variant, model, c, budget):
+    if "members" in variant:
+        norm = _minmax if variant["norm"] == "minmax" else _pct
+        return np.mean([norm(m.predict(feats_of(c, budget, v["feats"])))
+                        for v, m in zip(variant["members"], model)], axis=0)
+    raw = model.predict(feats_of(c, budget, variant["feats"]))
+    return _minmax(raw) if variant["post"] == "rank" else raw  # a ranker's scores have no scale
+
+
 def picker(variant, model):
     tau = variant["tau"]
     def pick(c, budget):
-        raw = model.predict(feats_of(c, budget, variant["feats"]))
-        if variant["post"] == "rank":  # a ranker's scores have no scale: min-max within the pool
-            lo, hi = raw.min(), raw.max()
-            raw = (raw - lo) / (hi - lo) if hi > lo else np.ones_like(raw)
-        return select(c, np.maximum(raw, 1e-3), budget, tau)
+        scores = np.maximum(scores_of(variant, model, c, budget), 1e-3)
+        if variant["cw_tau"] is None and variant["len_exp"] == 1.0:
+            return select(c, scores, budget, tau)
+        return select_lever(c, SEL.discount_back_references(c.pool, scores), budget, tau, variant["cw_tau"],
+                            variant["len_exp"])
     return pick
+
+
+def select_lever(c, scores, budget, tau, cw_tau, len_exp):
+    """select_fill with two levers: also drop a candidate whose content words are mostly (>= cw_tau) in one
+    better candidate's, and weigh each sentence by words ** len_exp instead of words (< 1 favours shorter)."""
+    from pipeline.nlp.tokens import content_words
+    pool = c.pool
+    cands, cws = [], []
+    for i in np.argsort(-scores, kind="stable"):
+        i = int(i)
+        if pool.sentences[i].words > budget.max_words:
+            continue
+        if cands and float(np.max(pool.vectors[cands] @ pool.vectors[i])) >= tau:
+            continue
+        w = set(content_words(pool.sentences[i].text))
+        if cw_tau is not None and w and any(len(w & o) / len(w) >= cw_tau for o in cws):
+            continue
+        cands.append(i)
+        cws.append(w)
+        if len(cands) >= SEL._FILL_CANDIDATES:
+            break
+    words = [pool.sentences[i].words for i in cands]
+    values = [max(float(scores[i]), 0.0) * n ** len_exp for i, n in zip(cands, words)]
+    return [cands[j] for j in SEL._knapsack(values, words, budget.max_words, budget.max_sentences)]
 
 
 def blend_pick(c, budget):
@@ -154,7 +215,8 @@ def main():
                 peers = [peer_scores(val, p, b) for p in ("lead", "lexrank")]
                 cells.append(f"{s}/{b} {r['rouge1'].mean():.2f}/{r['rouge2'].mean():.2f} "
                              f"({r['rouge1'].mean() - max(p['rouge1'].mean() for p in peers):+.2f}/"
-                             f"{r['rouge2'].mean() - max(p['rouge2'].mean() for p in peers):+.2f})")
+                             f"{r['rouge2'].mean() - max(p['rouge2'].mean() for p in peers):+.2f}) "
+                             f"{r['words'].mean():.1f}/{r['budget'].mean():.1f}w")
         print(f"{vn} [{time.time() - t:.0f}s]: " + "; ".join(cells), file=sys.stderr, flush=True)
     for s, val in vals.items():
         for b in budgets:
