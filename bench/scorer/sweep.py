@@ -30,7 +30,15 @@ BASE = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 8, "min_
         "seed": 0, "deterministic": True, "num_threads": 1, "verbose": -1, "force_row_wise": True}
 TARGETS = {"precision": target_precision, "bigram": target_bigram,
            "gain": lambda c: target_gain(c, oracle=False), "oracle": target_gain,
-           "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
+           "bigram_rel": lambda c: _per_cluster_mean(target_bigram(c)),
+    "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
+
+
+def _per_cluster_mean(y):
+    """The target as a multiple of its cluster's mean: how much better than the cluster's average sentence. The
+    knapsack's choice in a pool does not change when all its scores are scaled, so the trees need not spend
+    splits on how abstractive each reference is (a cluster-level offset that val and held-out sets vary on)."""
+    return y / (y.mean() or 1.0)
 
 
 def V(feats, target="precision", rounds=150, post="floor", tau=0.75, cw_tau=None, len_exp=1.0, **params):
@@ -86,7 +94,41 @@ VARIANTS = {
     "ensemble regression + lambdarank (pct rank), cosine 0.7": E(0.7, "pct"),
     "bigram, cosine 0.7, content-word redundancy 0.6": V(INV, "bigram", tau=0.7, cw_tau=0.6),
     "bigram, cosine 0.7, value x words^0.8": V(INV, "bigram", tau=0.7, len_exp=0.8),
+    "bigram, cosine 0.7, 4 leaves, 300 rounds": V(INV, "bigram", tau=0.7, num_leaves=4, rounds=300),
+    "bigram, cosine 0.7, 5 bagged seeds averaged": {
+        "members": [V(INV, "bigram", seed=k, bagging_fraction=0.8, bagging_freq=1, feature_fraction=0.8)
+                    for k in range(5)], "norm": "none", "tau": 0.7, "cw_tau": None, "len_exp": 1.0},
+    "bigram / cluster mean, cosine 0.7": V(INV, "bigram_rel", tau=0.7),
+    **{f"bigram, cosine 0.7, bagged seed {k} (noise)": V(INV, "bigram", tau=0.7, seed=k, bagging_fraction=0.8,
+                                                         bagging_freq=1, feature_fraction=0.8) for k in range(5)},
+    "bigram, cosine 0.7, + merged same-topic train pairs (cosine 0.8)": {**V(INV, "bigram", tau=0.7), "augment": 0.8},
 }
+
+
+def merged_topics(clusters, min_cosine=0.8):
+    """Augmentation: pairs of train clusters on the same topic (cosine of their pools' mean vectors at least
+    `min_cosine`, each cluster in at most one pair, nearest first) merged into one cluster: six articles, both
+    references joined, the budget their sum. Multi-News clusters are bigger pools with a longer reference and
+    more repeats across articles; this shows the trees pools like that without any val data."""
+    from common import Cluster
+    live = [c for c in clusters if c is not None and len(c.pool.sentences)]
+    cent = np.vstack([c.pool.vectors.mean(axis=0) for c in live])
+    cent /= np.linalg.norm(cent, axis=1, keepdims=True)
+    sims = cent @ cent.T
+    np.fill_diagonal(sims, -1)
+    used, out = set(), []
+    for i, j in sorted(zip(*np.nonzero(np.triu(sims) >= min_cosine)), key=lambda ij: -sims[ij]):
+        if i in used or j in used:
+            continue
+        used |= {i, j}
+        a, b = live[i].raw, live[j].raw
+        words = a["ref_budget"][1] + b["ref_budget"][1]
+        out.append(Cluster({"reference": a["reference"] + "\n" + b["reference"],
+                            "ref_budget": (min(50, max(6, words // 15)), words),
+                            "articles": [(f"a{k}", s) for k, (_, s) in enumerate(a["articles"] + b["articles"])],
+                            "vectors": list(a["vectors"]) + list(b["vectors"])}))
+    print(f"augmentation: {len(out)} merged pairs", file=sys.stderr)
+    return out
 
 
 def feats_of(c, budget, names):
@@ -99,6 +141,8 @@ def feats_of(c, budget, names):
 
 
 def train(variant, clusters):
+    if variant.get("augment"):
+        clusters = list(clusters) + merged_topics(clusters, variant["augment"])
     if "members" in variant:
         return [train(m, clusters) for m in variant["members"]]
     xs, ys, groups = [], [], []
@@ -126,7 +170,7 @@ def _pct(raw):
 
 def scores_of(variant, model, c, budget):
     if "members" in variant:
-        norm = _minmax if variant["norm"] == "minmax" else _pct
+        norm = {"minmax": _minmax, "pct": _pct, "none": lambda x: x}[variant["norm"]]
         return np.mean([norm(m.predict(feats_of(c, budget, v["feats"])))
                         for v, m in zip(variant["members"], model)], axis=0)
     raw = model.predict(feats_of(c, budget, variant["feats"]))
