@@ -98,6 +98,8 @@ VARIANTS = {
     "bigram, cosine 0.7, 5 bagged seeds averaged": {
         "members": [V(INV, "bigram", seed=k, bagging_fraction=0.8, bagging_freq=1, feature_fraction=0.8)
                     for k in range(5)], "norm": "none", "tau": 0.7, "cw_tau": None, "len_exp": 1.0},
+    "bigram, cosine 0.7, value x words^1.2": V(INV, "bigram", tau=0.7, len_exp=1.2),
+    "bigram, cosine 0.7, no back-reference discount (diagnostic)": {**V(INV, "bigram", tau=0.7), "discount": False},
     "bigram / cluster mean, cosine 0.7": V(INV, "bigram_rel", tau=0.7),
     **{f"bigram, cosine 0.7, bagged seed {k} (noise)": V(INV, "bigram", tau=0.7, seed=k, bagging_fraction=0.8,
                                                          bagging_freq=1, feature_fraction=0.8) for k in range(5)},
@@ -182,7 +184,7 @@ def picker(variant, model):
     def pick(c, budget):
         scores = np.maximum(scores_of(variant, model, c, budget), 1e-3)
         if variant["cw_tau"] is None and variant["len_exp"] == 1.0:
-            return select(c, scores, budget, tau)
+            return select(c, scores, budget, tau, discount=variant.get("discount", True))
         return select_lever(c, SEL.discount_back_references(c.pool, scores), budget, tau, variant["cw_tau"],
                             variant["len_exp"])
     return pick

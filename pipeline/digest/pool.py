@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..domain import Article, Citation, Sentence
-from ..nlp.tokens import content_words, words
+from ..nlp.tokens import content_words
 
 # Sentences at least this similar say the same thing (MiniLM cosine).
 SAME_CLAIM = 0.62
@@ -131,35 +131,3 @@ def support(pool: Pool) -> np.ndarray:
         cols = ids == article
         support += (sims[:, cols].max(axis=1) >= SAME_CLAIM) & (ids != article)
     return support / others
-
-
-def _facts(sentence: Sentence) -> set[str]:
-    """The names and figures a sentence states: its entities' texts and its words with digits, lower-cased."""
-    return {e.text.lower() for e in sentence.entities} | {w for w in words(sentence.text) if any(c.isdigit() for c in w)}
-
-
-def first_mention(pool: Pool, facts_only: bool = False) -> np.ndarray:
-    """Share of each sentence's content words (or, `facts_only`, its names and figures) that no earlier sentence
-    of its own article used: where an article first states a fact. Unlike a position, it means the same in a
-    three-paragraph article and a fifty-sentence one: a late sentence that brings new facts scores high, a lead
-    sentence that restates the headline's does not. A sentence without any scores 0."""
-    seen: dict[str, set[str]] = {}
-    out = []
-    for article, sentence in zip(pool.article_ids, pool.sentences):
-        items = _facts(sentence) if facts_only else set(content_words(sentence.text))
-        earlier = seen.setdefault(article, set())
-        out.append(len(items - earlier) / len(items) if items else 0.0)
-        earlier |= items
-    return np.array(out)
-
-
-def cluster_first(pool: Pool) -> np.ndarray:
-    """Share of each sentence's content words that it states at the earliest rank any article of the pool states
-    them: the sentence is where the story's sources first bring that word, not a later repeat."""
-    ranks = [set(content_words(s.text)) for s in pool.sentences]
-    earliest: dict[str, int] = {}
-    for position, sentence_words in zip(pool.positions, ranks):
-        for w in sentence_words:
-            earliest[w] = min(earliest.get(w, position), position)
-    return np.array([sum(earliest[w] == p for w in ws) / len(ws) if ws else 0.0
-                     for p, ws in zip(pool.positions, ranks)])
