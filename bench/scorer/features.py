@@ -48,6 +48,19 @@ def cluster_first(pool) -> np.ndarray:
                      for p, ws in zip(pool.positions, ranks)])
 
 
+def lede_similarity(pool) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine to the mean of the articles' first sentences, and the share of content words found in any article's
+    first sentence: news ledes state the main event, so a sentence anywhere in a long article that restates or
+    details the ledes' facts is about the story. Both mean the same in a three-paragraph or fifty-sentence article."""
+    firsts = [i for i, p in enumerate(pool.positions) if p == 0]
+    centre = pool.vectors[firsts].mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    lede_words = set().union(*(content_words(pool.sentences[i].text) for i in firsts))
+    shares = [(lambda ws: len(ws & lede_words) / len(ws) if ws else 0.0)(set(content_words(s.text)))
+              for s in pool.sentences]
+    return pool.vectors @ centre, np.array(shares)
+
+
 def pct_rank(x: np.ndarray) -> np.ndarray:
     """Rank within the pool scaled to [0, 1] (1 = highest): means the same in any pool size."""
     if len(x) < 2:
@@ -97,4 +110,6 @@ def columns(pool, budget_words: int) -> dict[str, np.ndarray]:
         "first_mention": first_mention(pool),
         "fact_first": first_mention(pool, facts_only=True),
         "cluster_first": cluster_first(pool),
+        "lede_cosine": lede_similarity(pool)[0],
+        "lede_words": lede_similarity(pool)[1],
     }
