@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_predict
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import cross_val_predict
 
 from bench.divergence import DATA, item_text, load_models
 from bench.framing_lexicons import framing_cell, prepare_sets

@@ -17,12 +17,21 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.divergence import DATA, ROOT, SIDES, STORIES, StoryRun, _ratio, load_models, score, vectors_for
-
+from bench.divergence import (
+    DATA,
+    ROOT,
+    SIDES,
+    STORIES,
+    StoryRun,
+    _ratio,
+    load_models,
+    score,
+    vectors_for,
+)
 from pipeline import diverge
 from pipeline.config import DivergenceConfig, Settings
-from pipeline.domain import Article
 from pipeline.diverge import framing
+from pipeline.domain import Article
 from pipeline.eval.datasets import articles_from_texts
 from pipeline.models.loaders import ModelBundle
 from pipeline.nlp import framing_words

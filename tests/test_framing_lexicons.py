@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import find_divergences
-from pipeline.diverge import framing
+from pipeline.diverge import find_divergences, framing
 from pipeline.diverge.framing import overlap
 from pipeline.nlp.framing_words import markers
 from pipeline.nlp.lexicons import LEXICON_DIR, framing_classes, lexicon, read_list

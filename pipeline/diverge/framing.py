@@ -11,7 +11,17 @@ from dataclasses import dataclass, replace
 from ..config import DivergenceConfig
 from ..domain import Divergence, FramingSubtype
 from ..nlp.framing_words import Markers, markers, outside_quotes
-from .view import KIND_WEIGHT, Item, StoryView, aligned_pairs, content_words, item_names, position, stopword, topic
+from .view import (
+    KIND_WEIGHT,
+    Item,
+    StoryView,
+    aligned_pairs,
+    content_words,
+    item_names,
+    position,
+    stopword,
+    topic,
+)
 
 
 def hedges(text: str) -> set[str]:
