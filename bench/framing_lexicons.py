@@ -17,12 +17,23 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.divergence import DATA, ROOT, SIDES, STORIES, StoryRun, _ratio, load_models, score, vectors_for
-
+from bench.divergence import (
+    DATA,
+    ROOT,
+    SIDES,
+    STORIES,
+    StoryRun,
+    _ratio,
+    load_models,
+    score,
+    vectors_for,
+)
 from pipeline import diverge
-from pipeline.config import Settings
+from pipeline.config import DivergenceConfig, Settings
 from pipeline.diverge import framing
+from pipeline.domain import Article
 from pipeline.eval.datasets import articles_from_texts
+from pipeline.models.loaders import ModelBundle
 from pipeline.nlp import framing_words
 
 CLUES = DATA / "lexicons" / "subjclueslen1-HLTEMNLP05.tff"
@@ -54,21 +65,36 @@ VARIANTS: dict[str, Callable[[], None]] = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", nargs="+", default=["divergence_labels.jsonl"], help="label files in bench/")
-    args = parser.parse_args()
-    models = load_models()
-    cfg = Settings().divergence
+def prepare_sets(names: list[str], models: ModelBundle) -> dict[str, list[tuple[dict, list[Article], dict]]]:
+    """Each label set's stories, analysed and embedded once: (gold, articles, sentence vectors)."""
     rows = {json.loads(line)["id"]: json.loads(line) for line in STORIES.read_text(encoding="utf-8").splitlines()}
     prepared = {}
-    for name in args.sets:
+    for name in names:
         gold = [json.loads(line) for line in (ROOT / "bench" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
         stories = []
         for g in gold:
             articles = articles_from_texts(["\n".join(rows[g["id"]]["news"][s]["newBody"]) for s in SIDES], models, prefix="doc")
             stories.append((g, articles, vectors_for(articles, models)))
         prepared[name] = stories
+    return prepared
+
+
+def framing_cell(stories: list[tuple[dict, list[Article], dict]], cfg: DivergenceConfig) -> str:
+    """Framing precision / recall of the detector as it is set now (true/counted, found/gold)."""
+    runs = [StoryRun(g["id"], {f"doc{i}": s for i, s in enumerate(SIDES)},
+                     diverge.find_divergences(arts, vecs, cfg), g["items"], g.get("roundup_diff"))
+            for g, arts, vecs in stories]
+    s = score(runs)
+    tp, fp, found, gold = s.tp["framing"], s.fp["framing"], s.found["framing"], s.gold["framing"]
+    return f"{_ratio(tp, tp + fp)} / {_ratio(found, gold)} ({tp}/{tp + fp}, {found}/{gold})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", nargs="+", default=["divergence_labels.jsonl"], help="label files in bench/")
+    args = parser.parse_args()
+    cfg = Settings().divergence
+    prepared = prepare_sets(args.sets, load_models())
     defaults = (dict(framing_words.USE_LEXICONS), framing_words.SUBJECTIVITY_CLUES, framing.MIN_OVERLAP,
                 framing_words.DROP_EVENT_WORDS)
     print("| variant | " + " | ".join(f"{Path(n).stem} framing P / R" for n in args.sets) + " |")
@@ -78,14 +104,7 @@ def main() -> None:
         framing_words.SUBJECTIVITY_CLUES, framing.MIN_OVERLAP, framing_words.DROP_EVENT_WORDS = defaults[1:]
         apply()
         framing_words.markers.cache_clear()
-        cells = []
-        for name in args.sets:
-            runs = [StoryRun(g["id"], {f"doc{i}": s for i, s in enumerate(SIDES)},
-                             diverge.find_divergences(arts, vecs, cfg), g["items"], g.get("roundup_diff"))
-                    for g, arts, vecs in prepared[name]]
-            s = score(runs)
-            tp, fp, found, gold = s.tp["framing"], s.fp["framing"], s.found["framing"], s.gold["framing"]
-            cells.append(f"{_ratio(tp, tp + fp)} / {_ratio(found, gold)} ({tp}/{tp + fp}, {found}/{gold})")
+        cells = [framing_cell(prepared[name], cfg) for name in args.sets]
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 

@@ -1,6 +1,7 @@
 """The output folder: one run at a time (lock), atomic run folders, the `latest` switch, pruning.
 
-Layout: OUT/runs/<UTC time>/{digest.md,digest.json,...}, OUT/latest -> runs/<newest>, OUT/archive.html,
+Layout: OUT/runs/<UTC time>/{digest.md,digest.json,...}, OUT/latest -> runs/<newest>, OUT/archive.html and
+OUT/index.html (editions with a page),
 OUT/.newsdigest.lock (+ .newsdigest.lock.json saying who holds it).
 """
 
@@ -116,7 +117,7 @@ def run_folders(out_dir: Path) -> list[Path]:
 
 
 def write_page(out_dir: Path, name: str, text: str) -> Path:
-    """A file directly in the output folder (archive.html), replaced atomically."""
+    """A file directly in the output folder (archive.html, index.html), replaced atomically."""
     path = out_dir / name
     try:
         with atomic_file(path) as fh:

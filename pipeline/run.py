@@ -26,7 +26,7 @@ from .ingest import StoreQuery, collect, discover, read_fetched, read_files, rea
 from .models.base import PROMPT_VERSION
 from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
 from .publish import prune_runs, run_folders, run_lock, write_page, write_run
-from .report.archive import render_archive
+from .report.archive import folder_pages
 from .report.build import build_report
 from .report.markdown import render_markdown
 from .report.render import render_files
@@ -96,8 +96,8 @@ def summarise_paths(
         if keep is not None:
             for old in prune_runs(out_dir, keep):
                 log.info(f"removed old run {old.name} (--keep {keep})")
-        if result.report.edition is not None and "html" in settings.output.formats:
-            write_page(out_dir, "archive.html", render_archive(run_folders(out_dir)))
+        for name, text in folder_pages(result.report, run_folders(out_dir), result.run_dir, settings).items():
+            write_page(out_dir, name, text)
         return result
 
 

@@ -54,6 +54,18 @@ def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
     assert "a0" in fda  # "FDA" / "F" are not in "the CDC"
 
 
+def test_acronym_of_a_name_spacy_reads_with_its_leading_the_mentions_it(nlp, fake_embedder):
+    # spaCy keeps "The" in "The Centers for Disease Control and Prevention" at the start of a
+    # sentence: its initials are still CDC, not TCDC.
+    left_out = _left_out(nlp, fake_embedder,
+                         "The director of the CDC said that fully vaccinated Americans could drop masks.",
+                         "Fully vaccinated Americans can largely drop their masks indoors, officials said.",
+                         "The Centers for Disease Control and Prevention issued new guidance on Thursday.",
+                         "Boosters were approved by the Food and Drug Administration on Friday.")
+    cdc = next(ids for fact, ids in left_out.items() if "Centers for Disease Control" in fact)
+    assert "a0" not in cdc and "a1" in cdc
+
+
 def test_one_word_name_in_another_spelling_is_mentioned(nlp, fake_embedder):
     # Seeds: "Philadelphia corridor" (003) is the "Philadelphi Corridor" of 001; a name written
     # another way is the naming detector's item, not an omission.

@@ -323,6 +323,33 @@ def test_archive_lists_every_kept_edition_and_pages_link_the_previous(stream):
     assert 'rel="prev"' not in (editions[0][1] / "index.html").read_text()
 
 
+def test_top_page_is_the_latest_edition_with_links_that_resolve_as_a_browser_resolves_them(stream):
+    """A browser resolves links by the page's URL, not through the `latest` symlink: the run folder's
+    page opened as latest/index.html points one folder too high; OUT/index.html must not."""
+    from urllib.parse import urljoin, urlsplit
+
+    editions, out, _ = stream
+    top = (out / "index.html").read_text()
+    latest_report, latest_dir = editions[-1]
+
+    def hrefs(page: str, base: Path) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        links = [p for p in re.findall(r'<p class="edition">(.*?)</p>', page, re.S) if "href=" in p]
+        for link in re.findall(r'href="([^"]+)"', links[0]):
+            found[link] = Path(urlsplit(urljoin(base.as_uri() + "/", link)).path)
+        return found
+
+    top_links = hrefs(top, out)
+    assert top_links == {f"runs/{editions[-2][1].name}/index.html": editions[-2][1] / "index.html",
+                         "archive.html": out / "archive.html"}
+    assert all(path.exists() for path in top_links.values())
+    for story in latest_report.stories:
+        assert f'id="{story.id}"' in top
+    # The run folder's own page, opened through latest/, is what the top page exists for.
+    through_latest = hrefs((out / "latest" / "index.html").read_text(), out / "latest")
+    assert not any(path.exists() for path in through_latest.values())
+
+
 def test_index_anchors_are_the_story_ids(stream):
     editions, _, _ = stream
     for report, run_dir in editions:

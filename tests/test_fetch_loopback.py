@@ -205,6 +205,24 @@ def test_blurbs_get_full_text_once_and_robots_txt_is_obeyed(server, store):
     assert sorted(server.paths()) == ["/a/0", "/a/1", "/feed.xml", "/feed.xml", "/robots.txt"]
 
 
+def test_a_page_whose_robots_txt_cannot_be_read_waits_for_a_later_poll(server, store):
+    # RFC 9309: robots.txt answering 5xx means "disallow all" for now; the page must not be given up.
+    server.routes["/robots.txt"] = Reply(503, b"busy")
+    server.routes["/feed.xml"] = Reply(200, rss("N", _items(server, ARTICLES[:2], text=blurb)))
+    server.routes["/a/0"] = Reply(200, page_html(ARTICLES[0]))
+    server.routes["/a/1"] = Reply(200, page_html(ARTICLES[1]))
+    report = fetch_due([_spec(server)], store, FAST, 30)
+    assert "/a/0" not in server.paths() and "/a/1" not in server.paths()
+    assert server.paths().count("/robots.txt") == 1  # asked once per run, not once per page
+    assert sum("robots.txt answered HTTP 503" in w for w in report.warnings) == 2
+    assert all(a.is_blurb for a in store.articles())
+    server.routes["/robots.txt"] = Reply(404)
+    _due_again(store)
+    fetch_due([_spec(server)], store, FAST, 30)
+    assert not any(a.is_blurb for a in store.articles())
+    assert server.paths().count("/a/0") == 1 and server.paths().count("/a/1") == 1
+
+
 def test_a_page_held_back_by_retry_after_is_fetched_on_a_later_poll(server, store):
     server.routes["/robots.txt"] = Reply(404)
     server.routes["/feed.xml"] = Reply(200, rss("N", _items(server, ARTICLES[:2], text=blurb)))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import DivergenceConfig
-from pipeline.diverge import find_divergences
+from pipeline.diverge import find_divergences, framing
 from pipeline.diverge.framing import overlap
 from pipeline.nlp.framing_words import markers
 from pipeline.nlp.lexicons import LEXICON_DIR, framing_classes, lexicon, read_list
@@ -177,3 +177,38 @@ def test_framing_words_are_highlighted_and_the_rest_escaped():
     assert html.count("<mark>") == 2
     assert "<mark>Reportedly</mark>" in html and "&lt;b&gt;" in html and "&amp;" in html
     assert str(highlight("a <plain> side", [])) == "a &lt;plain&gt; side"
+
+
+# --- the learned scorer of loaded words (off by default; bench/framing_learned.py measures it) ----
+
+# 5635: Axios's "climate deniers" against the Examiner's "contradicts mainstream views".
+DENIERS = ("Google and YouTube on Thursday announced a new policy that prohibits climate deniers from being able "
+           "to monetize their content on its platforms via ads.")
+MAINSTREAM = ("Google and YouTube announced Thursday that they will no longer allow content creators and advertisers "
+              "to profit off content that contradicts views on climate change.")
+
+
+@pytest.fixture
+def scorer(monkeypatch):
+    """A word scorer that marks "deniers" loaded and every other word plain."""
+    monkeypatch.setattr(framing, "LOADED_WORD_SCORE", lambda word: 3.0 if word == "deniers" else -1.0)
+
+
+def test_unlisted_loaded_words_are_not_framing_without_the_learned_scorer(nlp):
+    assert markers(DENIERS).words() == ()
+    assert _framing(nlp, DENIERS, MAINSTREAM) == []
+
+
+def test_a_word_the_learned_scorer_marks_loaded_makes_a_loaded_item(nlp, scorer):
+    (item,) = _framing(nlp, DENIERS, MAINSTREAM)
+    assert item.subtype == "loaded" and "deniers" in item.summary
+    assert {p.article_ids: p.words for p in item.positions} == {("a0",): ("deniers",), ("a1",): ()}
+
+
+def test_the_learned_scorer_never_pairs_the_same_wording_or_an_unrelated_sentence(nlp, scorer):
+    assert _framing(nlp, DENIERS, DENIERS) == []
+    unrelated = "China, however, views Taiwan as a breakaway province and has vowed to take it back."
+    assert _framing(nlp, DENIERS, unrelated) == []
+    # A loaded word inside a quotation is the speaker's, not the outlet's.
+    quoted = DENIERS.replace("climate deniers", '"climate deniers"')
+    assert _framing(nlp, quoted, MAINSTREAM) == []

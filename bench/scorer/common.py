@@ -161,8 +161,9 @@ def select(c: Cluster, scores: np.ndarray, budget: Budget, tau: float = 0.75, di
 
 
 def score_set(clusters, pick, budget_key: str = "ref") -> dict[str, np.ndarray]:
-    """Per-cluster ROUGE of `pick(cluster, budget) -> indexes`; a cluster without sentences scores 0."""
-    out = {"rouge1": [], "rouge2": [], "rougeL": []}
+    """Per-cluster ROUGE of `pick(cluster, budget) -> indexes` (and the digest's words, with the budget's as
+    "budget"); a cluster without sentences scores 0."""
+    out = {"rouge1": [], "rouge2": [], "rougeL": [], "words": [], "budget": []}
     for c in clusters:
         if c is None:
             for k in out:
@@ -171,6 +172,8 @@ def score_set(clusters, pick, budget_key: str = "ref") -> dict[str, np.ndarray]:
         budget = c.ref_budget if budget_key == "ref" else c.fixed_budget
         idx = pick(c, budget)
         r = rouge(" ".join(c.pool.sentences[i].text for i in idx), c.reference)
+        r["words"] = sum(c.pool.sentences[i].words for i in idx)
+        r["budget"] = budget.max_words
         for k in out:
             out[k].append(r[k])
     return {k: np.array(v) for k, v in out.items()}

@@ -19,6 +19,7 @@ import lightgbm as lgb  # noqa: E402
 from common import (graded, load, peer_scores, score_set, select, target_bigram, target_gain,  # noqa: E402
                     target_precision)
 from features import columns  # noqa: E402
+from common import SEL  # noqa: E402
 
 OLD = ["lead", "relative_position", "article_order", "centrality", "support", "word_support", "words",
        "has_number", "entities", "articles", "budget_words"]
@@ -29,15 +30,31 @@ BASE = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 8, "min_
         "seed": 0, "deterministic": True, "num_threads": 1, "verbose": -1, "force_row_wise": True}
 TARGETS = {"precision": target_precision, "bigram": target_bigram,
            "gain": lambda c: target_gain(c, oracle=False), "oracle": target_gain,
-           "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
+           "bigram_rel": lambda c: _per_cluster_mean(target_bigram(c)),
+    "bigram0": lambda c: target_bigram(c, 0.0), "bigram1": lambda c: target_bigram(c, 1.0)}
 
 
-def V(feats, target="precision", rounds=150, post="floor", tau=0.75, **params):
+def _per_cluster_mean(y):
+    """The target as a multiple of its cluster's mean: how much better than the cluster's average sentence. The
+    knapsack's choice in a pool does not change when all its scores are scaled, so the trees need not spend
+    splits on how abstractive each reference is (a cluster-level offset that val and held-out sets vary on)."""
+    return y / (y.mean() or 1.0)
+
+
+def V(feats, target="precision", rounds=150, post="floor", tau=0.75, cw_tau=None, len_exp=1.0, **params):
     return {"feats": feats, "target": target, "rounds": rounds, "post": post, "tau": tau,
-            "params": {**BASE, **params}}
+            "cw_tau": cw_tau, "len_exp": len_exp, "params": {**BASE, **params}}
+
+
+def E(tau, norm, feats=None):
+    """Average of the shipped regression's and the lambdarank model's scores, each normalised within the pool."""
+    feats = feats or INV
+    return {"members": [V(feats, "bigram"), V(feats, "precision", post="rank", objective="lambdarank")],
+            "norm": norm, "tau": tau, "cw_tau": None, "len_exp": 1.0}
 
 
 NO_BUDGET = [f for f in INV if f not in ("words_to_budget", "budget_ratio")]
+FIRST = ["first_mention", "fact_first"]
 MONO = {"lead": 1, "relative_position": -1, "centrality": 1, "lexrank": 1, "support": 1, "soft_support": 1,
         "word_support": 1, "word_frequency": 1}
 
@@ -70,7 +87,53 @@ VARIANTS = {
     "bigram, monotone": V(INV, "bigram", monotone_constraints=[MONO.get(f, 0) for f in INV]),
     "bigram, no budget columns": V(NO_BUDGET, "bigram"),
     "bigram + position": V(INV + ["position"], "bigram"),
+    # round 4 (session scorer2): where a sentence's facts first appear; an ensemble; selection levers
+    "bigram + first mention, cosine 0.7": V(INV + FIRST, "bigram", tau=0.7),
+    "bigram + first mention + cluster first, cosine 0.7": V(INV + FIRST + ["cluster_first"], "bigram", tau=0.7),
+    "ensemble regression + lambdarank (min-max), cosine 0.7": E(0.7, "minmax"),
+    "ensemble regression + lambdarank (pct rank), cosine 0.7": E(0.7, "pct"),
+    "bigram, cosine 0.7, content-word redundancy 0.6": V(INV, "bigram", tau=0.7, cw_tau=0.6),
+    "bigram, cosine 0.7, value x words^0.8": V(INV, "bigram", tau=0.7, len_exp=0.8),
+    "bigram, cosine 0.7, 4 leaves, 300 rounds": V(INV, "bigram", tau=0.7, num_leaves=4, rounds=300),
+    "bigram, cosine 0.7, 5 bagged seeds averaged": {
+        "members": [V(INV, "bigram", seed=k, bagging_fraction=0.8, bagging_freq=1, feature_fraction=0.8)
+                    for k in range(5)], "norm": "none", "tau": 0.7, "cw_tau": None, "len_exp": 1.0},
+    "bigram, cosine 0.7, value x words^1.2": V(INV, "bigram", tau=0.7, len_exp=1.2),
+    "bigram, cosine 0.7, no back-reference discount (diagnostic)": {**V(INV, "bigram", tau=0.7), "discount": False},
+    "bigram, cosine 0.7, no absolute lead (relative position only)": V([f for f in INV if f != "lead"], "bigram",
+                                                                       tau=0.7),
+    "bigram + similarity to the ledes, cosine 0.7": V(INV + ["lede_cosine", "lede_words"], "bigram", tau=0.7),
+    "bigram / cluster mean, cosine 0.7": V(INV, "bigram_rel", tau=0.7),
+    **{f"bigram, cosine 0.7, bagged seed {k} (noise)": V(INV, "bigram", tau=0.7, seed=k, bagging_fraction=0.8,
+                                                         bagging_freq=1, feature_fraction=0.8) for k in range(5)},
+    "bigram, cosine 0.7, + merged same-topic train pairs (cosine 0.8)": {**V(INV, "bigram", tau=0.7), "augment": 0.8},
 }
+
+
+def merged_topics(clusters, min_cosine=0.8):
+    """Augmentation: pairs of train clusters on the same topic (cosine of their pools' mean vectors at least
+    `min_cosine`, each cluster in at most one pair, nearest first) merged into one cluster: six articles, both
+    references joined, the budget their sum. Multi-News clusters are bigger pools with a longer reference and
+    more repeats across articles; this shows the trees pools like that without any val data."""
+    from common import Cluster
+    live = [c for c in clusters if c is not None and len(c.pool.sentences)]
+    cent = np.vstack([c.pool.vectors.mean(axis=0) for c in live])
+    cent /= np.linalg.norm(cent, axis=1, keepdims=True)
+    sims = cent @ cent.T
+    np.fill_diagonal(sims, -1)
+    used, out = set(), []
+    for i, j in sorted(zip(*np.nonzero(np.triu(sims) >= min_cosine)), key=lambda ij: -sims[ij]):
+        if i in used or j in used:
+            continue
+        used |= {i, j}
+        a, b = live[i].raw, live[j].raw
+        words = a["ref_budget"][1] + b["ref_budget"][1]
+        out.append(Cluster({"reference": a["reference"] + "\n" + b["reference"],
+                            "ref_budget": (min(50, max(6, words // 15)), words),
+                            "articles": [(f"a{k}", s) for k, (_, s) in enumerate(a["articles"] + b["articles"])],
+                            "vectors": list(a["vectors"]) + list(b["vectors"])}))
+    print(f"augmentation: {len(out)} merged pairs", file=sys.stderr)
+    return out
 
 
 def feats_of(c, budget, names):
@@ -83,6 +146,10 @@ def feats_of(c, budget, names):
 
 
 def train(variant, clusters):
+    if variant.get("augment"):
+        clusters = list(clusters) + merged_topics(clusters, variant["augment"])
+    if "members" in variant:
+        return [train(m, clusters) for m in variant["members"]]
     xs, ys, groups = [], [], []
     for c in clusters:
         if c is None or len(set(c.pool.article_ids)) < 2:
@@ -96,15 +163,58 @@ def train(variant, clusters):
     return lgb.train(variant["params"], data, num_boost_round=variant["rounds"])
 
 
+def _minmax(raw):
+    lo, hi = raw.min(), raw.max()
+    return (raw - lo) / (hi - lo) if hi > lo else np.ones_like(raw)
+
+
+def _pct(raw):
+    from features import pct_rank
+    return pct_rank(raw)
+
+
+def scores_of(variant, model, c, budget):
+    if "members" in variant:
+        norm = {"minmax": _minmax, "pct": _pct, "none": lambda x: x}[variant["norm"]]
+        return np.mean([norm(m.predict(feats_of(c, budget, v["feats"])))
+                        for v, m in zip(variant["members"], model)], axis=0)
+    raw = model.predict(feats_of(c, budget, variant["feats"]))
+    return _minmax(raw) if variant["post"] == "rank" else raw  # a ranker's scores have no scale
+
+
 def picker(variant, model):
     tau = variant["tau"]
     def pick(c, budget):
-        raw = model.predict(feats_of(c, budget, variant["feats"]))
-        if variant["post"] == "rank":  # a ranker's scores have no scale: min-max within the pool
-            lo, hi = raw.min(), raw.max()
-            raw = (raw - lo) / (hi - lo) if hi > lo else np.ones_like(raw)
-        return select(c, np.maximum(raw, 1e-3), budget, tau)
+        scores = np.maximum(scores_of(variant, model, c, budget), 1e-3)
+        if variant["cw_tau"] is None and variant["len_exp"] == 1.0:
+            return select(c, scores, budget, tau, discount=variant.get("discount", True))
+        return select_lever(c, SEL.discount_back_references(c.pool, scores), budget, tau, variant["cw_tau"],
+                            variant["len_exp"])
     return pick
+
+
+def select_lever(c, scores, budget, tau, cw_tau, len_exp):
+    """select_fill with two levers: also drop a candidate whose content words are mostly (>= cw_tau) in one
+    better candidate's, and weigh each sentence by words ** len_exp instead of words (< 1 favours shorter)."""
+    from pipeline.nlp.tokens import content_words
+    pool = c.pool
+    cands, cws = [], []
+    for i in np.argsort(-scores, kind="stable"):
+        i = int(i)
+        if pool.sentences[i].words > budget.max_words:
+            continue
+        if cands and float(np.max(pool.vectors[cands] @ pool.vectors[i])) >= tau:
+            continue
+        w = set(content_words(pool.sentences[i].text))
+        if cw_tau is not None and w and any(len(w & o) / len(w) >= cw_tau for o in cws):
+            continue
+        cands.append(i)
+        cws.append(w)
+        if len(cands) >= SEL._FILL_CANDIDATES:
+            break
+    words = [pool.sentences[i].words for i in cands]
+    values = [max(float(scores[i]), 0.0) * n ** len_exp for i, n in zip(cands, words)]
+    return [cands[j] for j in SEL._knapsack(values, words, budget.max_words, budget.max_sentences)]
 
 
 def blend_pick(c, budget):
@@ -154,7 +264,8 @@ def main():
                 peers = [peer_scores(val, p, b) for p in ("lead", "lexrank")]
                 cells.append(f"{s}/{b} {r['rouge1'].mean():.2f}/{r['rouge2'].mean():.2f} "
                              f"({r['rouge1'].mean() - max(p['rouge1'].mean() for p in peers):+.2f}/"
-                             f"{r['rouge2'].mean() - max(p['rouge2'].mean() for p in peers):+.2f})")
+                             f"{r['rouge2'].mean() - max(p['rouge2'].mean() for p in peers):+.2f}) "
+                             f"{r['words'].mean():.1f}/{r['budget'].mean():.1f}w")
         print(f"{vn} [{time.time() - t:.0f}s]: " + "; ".join(cells), file=sys.stderr, flush=True)
     for s, val in vals.items():
         for b in budgets:

@@ -121,9 +121,11 @@ def _probe(fact: str) -> frozenset[float] | tuple[str, tuple[str, ...], str | No
     words = padded_words(name_key(fact)).split()
     if not words:
         return "", (), None
-    # An acronym often stops before an "and ..." tail of the full name.
-    full = "".join(w[0] for w in fact.split() if w[:1].isupper())
-    head = "".join(w[0] for w in fact.split(" and ")[0].split() if w[:1].isupper())
+    # An acronym often stops before an "and ..." tail of the full name, and never has the "The"
+    # that spaCy keeps in a name at the start of a sentence ("The Centers for ..." is CDC).
+    named = re.sub(r"^(?:The|A|An)\s+", "", fact)
+    full = "".join(w[0] for w in named.split() if w[:1].isupper())
+    head = "".join(w[0] for w in named.split(" and ")[0].split() if w[:1].isupper())
     initials = (full, head) if len(head) >= 3 and head != full else (full,)
     last = f" {words[-1]} " if len(words) > 1 and len(words[-1]) >= 4 else None
     return f" {' '.join(words)} ", initials, last

@@ -148,6 +148,11 @@ def aligned_pairs(view: StoryView, threshold: float) -> list[tuple[Item, Item, f
     return [(view.items[a], view.items[b], s) for (a, b), s in sorted(pairs.items())]
 
 
+def stopword(word: str) -> bool:
+    """A function word that says nothing about what a sentence reports."""
+    return word.lower() in _STOP
+
+
 @functools.lru_cache(maxsize=8192)
 def content_words(text: str) -> frozenset[str]:
     # Cached: each sentence's words are asked for once per sentence it is compared with.

@@ -37,7 +37,7 @@ def read_feed(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
     for index, entry in enumerate(parsed.entries, 1):
         title = one_line(html_to_text(entry.get("title", "")))
         label = f"entry {index}" + (f' ("{shorten(title)}")' if title else "")
-        text = clean_lines(html_to_text(_entry_markup(entry)))
+        text = clean_lines(html_to_text(entry_markup(entry)))
         if not text:
             warnings.append(f"skipped {path} {label}: no article text (empty content and description)")
             continue
@@ -48,13 +48,13 @@ def read_feed(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
         articles.append(Article(
             id=ids.take(slug(title) or fallback), title=title, path=str(path), sha256="", body=text,
             outlet=one_line(html_to_text(source.get("title", ""))) or feed_outlet,
-            published=_entry_date(entry),
+            published=entry_utc(entry) or one_line(entry.get("published") or entry.get("updated") or ""),
             url=safe_url(entry.get("link")) or "",
         ))
     return articles, warnings
 
 
-def _entry_markup(entry: Any) -> str:
+def entry_markup(entry: Any) -> str:
     """The fullest body an entry carries: its longest content, else its description."""
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value", "").strip()]
     if contents:
@@ -62,8 +62,7 @@ def _entry_markup(entry: Any) -> str:
     return entry.get("summary", "") or ""
 
 
-def _entry_date(entry: Any) -> str:
+def entry_utc(entry: Any) -> str:
+    """The entry's publication (else update) time as ISO 8601 UTC; "" when feedparser could not read one."""
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if parsed:
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed)  # feedparser gives UTC
-    return one_line(entry.get("published") or entry.get("updated") or "")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else ""  # feedparser gives UTC

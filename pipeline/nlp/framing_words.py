@@ -86,6 +86,8 @@ class Markers:
     loaded_verb: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
     positive: tuple[str, ...] = ()
+    # Words a learned scorer of loaded wording marks (pipeline/diverge/framing.py LOADED_WORD_SCORE; off).
+    learned: tuple[str, ...] = ()
 
     @property
     def tone(self) -> int:
@@ -93,7 +95,8 @@ class Markers:
         return len(self.positive) - len(self.negative)
 
     def words(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.hedge + self.booster + self.loaded_verb + self.negative + self.positive))
+        return tuple(dict.fromkeys(self.hedge + self.booster + self.loaded_verb + self.negative + self.positive
+                                   + self.learned))
 
 
 # Which lexicon categories add to the house lists above (bench/framing_lexicons.py measures each;
@@ -108,7 +111,7 @@ SUBJECTIVITY_CLUES: Path | None = None
 @functools.lru_cache(maxsize=8192)
 def markers(text: str) -> Markers:
     """Framing words in text, outside quotations: a quoted speaker's words are theirs, not the outlet's."""
-    text = _outside_quotes(text).lower()
+    text = outside_quotes(text).lower()
     tokens = re.findall(r"[a-z]+(?:-[a-z]+)*", text)
     found: dict[str, list[str]] = {}
     for name, (words, phrases) in _CATEGORIES.items():
@@ -122,7 +125,7 @@ def markers(text: str) -> Markers:
     return Markers(**{k.replace(" ", "_"): tuple(dict.fromkeys(v)) for k, v in found.items()})
 
 
-def _outside_quotes(text: str) -> str:
+def outside_quotes(text: str) -> str:
     """Text without quotations; a quotation left open (a lead cut off mid-quote) runs to the end."""
     text = re.sub(r"[\"“][^\"“”]*[\"”]", " ", text)
     return re.sub(r"[\"“].*$", " ", text)

@@ -1,5 +1,6 @@
-"""archive.html: every kept edition, newest first, each linking its page; and the small summary
-(`edition.json`) each run folder keeps so that the archive never reads whole reports."""
+"""The output folder's own pages: archive.html (every kept edition, newest first, each linking its page)
+and index.html (the edition `latest` shows, linked from there); and the small summary (`edition.json`)
+each run folder keeps so that the archive never reads whole reports."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import Settings
 from .edition import shown_time
+from .html import render_html
 from .schema import DigestReport
 from .templating import env
 
@@ -86,3 +89,17 @@ def render_archive(run_folders: Sequence[Path]) -> str:
             summary = None  # a folder from before editions: listed by its name
         entries.append(archive_entry(folder.name, [p.name for p in folder.iterdir()], summary))
     return _PAGE.render(entries=entries)
+
+
+def folder_pages(report: DigestReport, run_folders: Sequence[Path], run_dir: Path | None,
+                 settings: Settings) -> dict[str, str]:
+    """For an edition with an HTML page: archive.html, and index.html, the page of the run just
+    written with its links relative to the output folder. A run folder's own page links
+    `../<previous>/` and `../../archive.html`, which a browser resolves wrongly when it opens the
+    page through `latest/` (one folder less deep), so readers and web servers get this copy at the top."""
+    if report.edition is None or "html" not in settings.output.formats or run_dir is None:
+        return {}
+    earlier = [p for p in run_folders if p.name < run_dir.name and (p / "index.html").exists()]
+    previous = f"runs/{earlier[-1].name}/index.html" if earlier else None
+    page = render_html(report, settings.divergence.markdown_items, previous, "archive.html")
+    return {"index.html": page, "archive.html": render_archive(run_folders)}

@@ -9,7 +9,7 @@ from ..store import Store
 from .feeds import looks_like_feed
 from .http import FetchFailed, RequestLog, Response, get, make_client
 from .politeness import HostBlocked, HostGate
-from .robots import RobotsCache
+from .robots import RobotsCache, RobotsUnavailable
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def fetch_documents(urls: list[str], config: FetchConfig, store: Store | None = 
                     warnings.append(f"skipped {url}: HTTP {response.status}")
                     continue
                 kind = "feed" if looks_like_feed(response.body) else "page"
-            except (FetchFailed, HostBlocked) as exc:
+            except (FetchFailed, HostBlocked, RobotsUnavailable) as exc:
                 warnings.append(f"skipped {url}: {exc}")
                 continue
             documents.append(Document(response.url, kind, response.body, response.headers.get("content-type", "")))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -13,11 +12,12 @@ from urllib.parse import urljoin, urlsplit
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
+from ..ingest.feed import entry_markup, entry_utc
+from ..ingest.markup import clean_lines, html_to_text, one_line
+
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+xml", "application/rdf+xml")
-_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
-_NEVER_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "form", "head")
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def parse_feed(body: bytes, content_type: str, label: str) -> ParsedFeed:
     if parsed.get("bozo"):
         problem = re.sub(r"^<unknown>:(\d+):(\d+): ", r"line \1, column \2: ", str(parsed.bozo_exception))
         warnings.append(f"{label}: the feed is not well-formed ({problem}); kept what could be recovered")
-    feed = ParsedFeed(_one_line(html_to_text(parsed.feed.get("title", ""))), warnings=warnings)
+    feed = ParsedFeed(one_line(html_to_text(parsed.feed.get("title", ""))), warnings=warnings)
     for entry in parsed.entries:
         item = _item(entry)
         if item is not None:
@@ -101,52 +101,11 @@ def _defuse(body: bytes, label: str) -> tuple[bytes, list[str]]:
 
 
 def _item(entry: Any) -> FeedItem | None:
-    text = _clean_lines(html_to_text(_entry_markup(entry)))
+    text = clean_lines(html_to_text(entry_markup(entry)))
     if not text:
         return None
-    title = _one_line(html_to_text(entry.get("title", ""))) or " ".join(text.split()[:12])
+    title = one_line(html_to_text(entry.get("title", ""))) or " ".join(text.split()[:12])
     link = entry.get("link") or ""
     url = link.strip() if urlsplit(link.strip()).scheme in ("http", "https") else ""
-    outlet = _one_line(html_to_text((entry.get("source") or {}).get("title", "")))
-    return FeedItem(str(entry.get("id", "") or ""), url, title, text, _entry_date(entry), outlet)
-
-
-def _entry_markup(entry: Any) -> str:
-    """The fullest body an entry carries: its longest content, else its description."""
-    contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value", "").strip()]
-    return max(contents, key=len) if contents else (entry.get("summary", "") or "")
-
-
-def _entry_date(entry: Any) -> str:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else ""  # feedparser gives UTC
-
-
-def html_to_text(markup: str) -> str:
-    """Readable text of an HTML fragment: scripts and styles dropped, one block per line."""
-    if not markup or ("<" not in markup and "&" not in markup):
-        return markup or ""
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
-    except Exception:  # noqa: BLE001 - unparseable markup: strip tags the crude way
-        import html
-
-        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
-    for element in root.xpath("|".join(f"//{t}" for t in _NEVER_TEXT)):
-        element.drop_tree()
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS:
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
-    return root.text_content()
-
-
-def _clean_lines(text: str) -> str:
-    lines = (re.sub(r"\s+", " ", line).strip() for line in (text or "").splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    outlet = one_line(html_to_text((entry.get("source") or {}).get("title", "")))
+    return FeedItem(str(entry.get("id", "") or ""), url, title, text, entry_utc(entry), outlet)

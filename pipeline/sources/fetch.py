@@ -17,7 +17,7 @@ from .feeds import FeedItem, ParsedFeed, discover_feeds, looks_like_feed, parse_
 from .fulltext import extract_article
 from .http import FetchFailed, RequestLog, Response, get, make_client
 from .politeness import HostBlocked, HostGate, host_of
-from .robots import RobotsCache
+from .robots import RobotsCache, RobotsUnavailable
 
 log = logging.getLogger(__name__)
 _FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -230,7 +230,7 @@ def _with_page(poll: _Poll, row: SourceRow, item: FeedItem, result: SourceResult
             result.warnings.append(f"{row.name}: robots.txt disallows {item.url}; kept the feed's text")
             return _entry(item, item.text, blurb, True)
         page = get(poll.client, item.url, poll.config, poll.gate, poll.requests, accept="text/html")
-    except HostBlocked as exc:
+    except (HostBlocked, RobotsUnavailable) as exc:
         result.warnings.append(f"{row.name}: page {item.url} not fetched yet ({exc}); kept the feed's text for now")
         return _entry(item, item.text, blurb, False)
     except FetchFailed as exc:

@@ -13,7 +13,11 @@ from .http import FetchFailed
 
 # The product token robots.txt groups match against (the User-Agent's first word).
 ROBOTS_AGENT = "newsdigest"
-_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+
+
+class RobotsUnavailable(Exception):
+    """robots.txt could not be read (no answer or a server error): RFC 9309 says to assume the whole
+    site is disallowed. For now: the pages wait for a later poll, they are not given up."""
 
 
 class RobotsCache:
@@ -23,15 +27,25 @@ class RobotsCache:
         self._fetch_text = fetch_text
         self._max_age_s = max_age_s
         self._parsed: dict[str, Protego] = {}
+        self._unavailable: dict[str, str] = {}  # origin -> why, asked once per run
         self._lock = threading.Lock()
 
     def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch `url`; raises RobotsUnavailable when it cannot be read."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc.lower()}"
         with self._lock:
             rules = self._parsed.get(origin)
+            why = self._unavailable.get(origin)
+        if why is not None:
+            raise RobotsUnavailable(why)
         if rules is None:
-            rules = Protego.parse(self._body(origin))
+            try:
+                rules = Protego.parse(self._body(origin))
+            except RobotsUnavailable as exc:
+                with self._lock:
+                    self._unavailable[origin] = str(exc)
+                raise
             with self._lock:
                 self._parsed[origin] = rules
         return rules.can_fetch(url, ROBOTS_AGENT)
@@ -43,15 +57,14 @@ class RobotsCache:
                 return cached
         try:
             status, text = self._fetch_text(origin + "/robots.txt")
-        except FetchFailed:
-            # RFC 9309: robots.txt unreachable means assume the whole site is disallowed (for this run only).
-            return _DISALLOW_ALL
+        except FetchFailed as exc:
+            raise RobotsUnavailable(f"{origin}/robots.txt could not be read ({exc})") from None
         if 200 <= status < 300:
             body = text
         elif 400 <= status < 500:
             body = ""  # no robots.txt: everything is allowed
         else:
-            return _DISALLOW_ALL
+            raise RobotsUnavailable(f"{origin}/robots.txt answered HTTP {status}")
         if self._store is not None:
             self._store.save_robots(origin, body)
         return body
