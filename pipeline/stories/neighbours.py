@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-# Rows of article vectors compared at once when looking for neighbours: bounds memory to
-# this many rows times the number of articles, whatever the input size.
-_NEIGHBOUR_BLOCK = 2048
-# Nearest-neighbour search compares tiles of this many rows by columns (64 MB of cosines).
-_TILE_ROWS = 2048
+# Every pair is compared in tiles of this many rows by columns (64 MB of float32 cosines),
+# so memory stays bounded whatever the input size.
+_NEIGHBOUR_BLOCK = 2048  # rows of a tile when looking for all pairs at least so similar
+_TILE_ROWS = 2048        # rows of a tile when looking for each article's nearest
 _TILE_COLUMNS = 8192
 # Up to this many articles every pair is compared; above it, neighbours come from an approximate
 # index (faiss HNSW), built and searched in about n log n. Every pair is faster below: on 2 CPUs,
@@ -44,14 +43,16 @@ def nearest_pairs(unit: np.ndarray, k: int, min_cosine: float) -> Pairs:
 
 
 def all_close_pairs(unit: np.ndarray, min_cosine: float) -> Pairs:
-    """(i, j), i < j, of every pair at least `min_cosine` similar, found block by block."""
+    """(i, j), i < j, of every pair at least `min_cosine` similar, found tile by tile (the upper
+    triangle: rows of _NEIGHBOUR_BLOCK by columns of _TILE_COLUMNS, memory bounded whatever n)."""
     found_rows, found_cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for start in range(0, len(unit), _NEIGHBOUR_BLOCK):
-        block = unit[start:start + _NEIGHBOUR_BLOCK] @ unit[start:].T
-        i, j = np.nonzero(block >= min_cosine)
-        keep = start + i < start + j
-        found_rows.append(start + i[keep])
-        found_cols.append(start + j[keep])
+        for left in range(start, len(unit), _TILE_COLUMNS):
+            block = unit[start:start + _NEIGHBOUR_BLOCK] @ unit[left:left + _TILE_COLUMNS].T
+            i, j = np.nonzero(block >= min_cosine)
+            keep = start + i < left + j
+            found_rows.append(start + i[keep])
+            found_cols.append(left + j[keep])
     return np.concatenate(found_rows), np.concatenate(found_cols)
 
 
