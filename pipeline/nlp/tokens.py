@@ -1,6 +1,6 @@
 """Words as the pipeline compares them: one normalised spelling, one word tokenizer, one stop-word list.
 
-Every module that counts or overlaps words uses `words` / `content_words` and `STOP_WORDS` from
+Every module that counts or overlaps words uses `words` / `content_words` and `stop_words()` from
 here. Two tokenizers stay elsewhere on purpose, because they are not about words: the guard's
 fact tokens keep "U.S." and "al-Sisi" whole (digest/guard.py), and the LexRank peer uses sumy's
 own tokenizer and stop list, so that it is the published method (eval/peers.py).
@@ -8,15 +8,23 @@ own tokenizer and stop list, so that it is the published method (eval/peers.py).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
-from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
-
 # Letters and digits of any script; "_" is not a letter.
 WORD = re.compile(r"[^\W_]+")
-# spaCy's English stop words (326): the one list of words too common to carry content.
-STOP_WORDS: frozenset[str] = frozenset(_SPACY_STOP_WORDS)
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words (326): the one list of words too common to carry content.
+
+    Read on first use: importing spaCy takes about 3 s here, and a run whose articles and stories
+    all come from the cache never needs it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def normalise(text: str) -> str:
@@ -34,4 +42,5 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Its words less stop words: what sentences share when they share content."""
-    return [w for w in words(text) if w not in STOP_WORDS]
+    stop = stop_words()
+    return [w for w in words(text) if w not in stop]

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 import numpy as np
 
 from ..domain import Article
-from ..nlp.tokens import STOP_WORDS
+from ..nlp.tokens import stop_words
 from .neighbours import unit_rows
 
 # Bump when `article_signals` would give other values for the same analysis (cached per article).
@@ -34,9 +34,6 @@ Signals = dict[str, list[str]]
 # told in its lead, and a long article's later paragraphs (background, quotes, other events)
 # would make it share words with everything. The pair scorer learned on lead paragraphs too.
 LEAD_SENTENCES: int | None = 5
-
-
-_STOP = STOP_WORDS
 
 
 def _name(text: str, label: str) -> str:
@@ -60,7 +57,8 @@ def article_signals(article: Article, lead_sentences: int | None = LEAD_SENTENCE
                 found[kind].add(name)
     text = " ".join([article.title] + [s.text for s in lead])
     words = (m.lower().strip("'-") for m in _WORD.findall(text))
-    found["words"] = {w for w in words if len(w) > 2 and w not in _STOP}
+    stop = stop_words()
+    found["words"] = {w for w in words if len(w) > 2 and w not in stop}
     found["numbers"] = {n.replace(",", "") for n in _NUMBER.findall(text)}
     return {kind: sorted(values) for kind, values in found.items()}
 
