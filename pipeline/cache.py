@@ -42,6 +42,8 @@ DIGEST: TypeAdapter[Digest] = TypeAdapter(Digest)
 STORY: TypeAdapter[tuple[Digest, tuple[Divergence, ...]]] = TypeAdapter(tuple[Digest, tuple[Divergence, ...]])
 # An article's story-grouping signals: names by kind, words, numbers (pipeline.stories.signals).
 SIGNALS: TypeAdapter[dict[str, list[str]]] = TypeAdapter(dict[str, list[str]])
+# The stories of one set of articles: indices of the articles of each story (pipeline.stories.cached).
+GROUPS: TypeAdapter[list[list[int]]] = TypeAdapter(list[list[int]])
 
 
 def cache_key(*parts: Any) -> str:

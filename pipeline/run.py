@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from . import editions, stories
-from .cache import ANALYSIS, DIGEST, DIGEST_VERSION, SIGNALS, STORY, Cache, cache_key
+from .cache import ANALYSIS, DIGEST, DIGEST_VERSION, STORY, Cache, cache_key
 from .clock import parse_utc, utc_stamp
 from .config import Settings
 from .digest.scorer import model_digest
@@ -24,13 +24,20 @@ from .engine import Engine, OpenEngine, StoryResult, open_local_engine
 from .errors import NoUsableInputError
 from .ingest import StoreQuery, collect, discover, read_fetched, read_files, read_store
 from .models.base import PROMPT_VERSION
-from .models.loaders import ModelBundle, apply_offline_policy, default_cache_dir, load_bundle, model_identity
+from .models.loaders import (
+    ModelBundle,
+    apply_offline_policy,
+    default_cache_dir,
+    load_bundle,
+    model_identity,
+)
 from .publish import prune_runs, run_folders, run_lock, write_page, write_run
 from .report.archive import folder_pages
 from .report.build import build_report
 from .report.markdown import render_markdown
 from .report.render import render_files
 from .report.schema import DigestReport
+from .stories.cached import cached_grouping
 
 log = logging.getLogger(__name__)
 
@@ -322,19 +329,6 @@ def _title_vectors(articles: list[Article], ctx: _Context) -> np.ndarray:
     return np.vstack(titles)
 
 
-def _grouping_signals(articles: list[Article], ctx: _Context) -> list[stories.Signals]:
-    """Names, words and numbers of each article for the pair scorer, cached per article."""
-    out = []
-    for a in articles:
-        key = cache_key("signals", ctx.identity["nlp"], a.sha256, a.title, stories.SIGNALS_VERSION)
-        found = ctx.cache.get("signals", key, SIGNALS)
-        if found is None:
-            found = stories.article_signals(a)
-            ctx.cache.put("signals", key, found, SIGNALS)
-        out.append(found)
-    return out
-
-
 def _stories(
     articles: list[Article], vectors: dict[str, np.ndarray], copies: dict[str, str], ctx: _Context,
 ) -> list[Story]:
@@ -342,12 +336,7 @@ def _stories(
     # Sentences and headline averaged: the headline names the event (ARI 0.62 -> 0.71 for
     # embedding grouping on the AllSides dev stories, bench/RESULTS.md "Story grouping").
     means = stories.article_vectors([vectors[a.id] for a in articles], titles).combined
-    cfg = ctx.settings.stories
-    if cfg.grouping == "learned":
-        memberships = stories.group_articles(articles, vectors, titles, _grouping_signals(articles, ctx),
-                                             cfg.pair_threshold)
-    else:
-        memberships = stories.group(articles, means, cfg.group_threshold)
+    memberships = cached_grouping(articles, vectors, titles, means, ctx.settings.stories, ctx.cache, ctx.identity)
     names = [stories.story_id([articles[i].id for i in members]) for members in memberships]
     if ctx.edition is not None:
         memberships, names = _persistent(memberships, articles, ctx)

@@ -3,12 +3,13 @@ that give the probability that two articles report the same story, from `pairs.F
 
 The file is LightGBM's text format with header lines saying what trained it (data, features,
 script; bench/train_pair_scorer.py writes them). A file trained on other features is refused
-rather than fed columns it does not know. Grouping is not cached (story results are cached by their
-members), so a new model file takes effect on the next run.
+rather than fed columns it does not know. A cached grouping names the model file's digest, so a new
+model file takes effect on the next run.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,11 @@ def load_pair_model(path: Path = MODEL_FILE) -> Any:
         raise PairModelError(f"{path} was trained on features {booster.feature_name()}, not {list(FEATURES)}: "
                              "retrain it with bench/train_pair_scorer.py")
     return booster
+
+
+def model_digest() -> str:
+    """Changes whenever the shipped model does, so a grouping cached with another model is not reused."""
+    return hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
