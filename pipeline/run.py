@@ -32,7 +32,7 @@ from .models.loaders import (
     model_identity,
 )
 from .publish import prune_runs, run_folders, run_lock, write_page, write_run
-from .report.archive import folder_pages
+from .report.archive import folder_pages, previous_page
 from .report.build import build_report
 from .report.markdown import render_markdown
 from .report.render import render_files
@@ -382,8 +382,7 @@ def _publish(report: DigestReport, out_dir: Path, settings: Settings) -> Path:
     # An edition's folder is named by its time, so replayed or late editions sort where they belong.
     when = report.edition.until if report.edition else report.generated_at
     stamp = utc_stamp(parse_utc(when)).replace(":", "").replace("-", "")
-    earlier = [p for p in run_folders(out_dir) if p.name < stamp]
-    previous = f"../{earlier[-1].name}/index.html" if earlier and (earlier[-1] / "index.html").exists() else None
-    files = render_files(report, settings.output.formats, settings.divergence.markdown_items, previous,
+    previous = previous_page(run_folders(out_dir), stamp)
+    files = render_files(report, settings.output.formats, settings.divergence.markdown_items, previous and f"../{previous}",
                          (settings.edition.mail_from, settings.edition.mail_to))
     return write_run(out_dir, stamp, files)

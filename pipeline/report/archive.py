@@ -91,6 +91,12 @@ def render_archive(run_folders: Sequence[Path]) -> str:
     return _PAGE.render(entries=entries)
 
 
+def previous_page(run_folders: Sequence[Path], name: str) -> str | None:
+    """`<folder>/index.html` of the run just before the one named `name`, when that run has a page."""
+    earlier = [p for p in run_folders if p.name < name]
+    return f"{earlier[-1].name}/index.html" if earlier and (earlier[-1] / "index.html").exists() else None
+
+
 def folder_pages(report: DigestReport, run_folders: Sequence[Path], run_dir: Path | None,
                  settings: Settings) -> dict[str, str]:
     """For an edition with an HTML page: archive.html, and index.html, the page of the run just
@@ -99,7 +105,6 @@ def folder_pages(report: DigestReport, run_folders: Sequence[Path], run_dir: Pat
     page through `latest/` (one folder less deep), so readers and web servers get this copy at the top."""
     if report.edition is None or "html" not in settings.output.formats or run_dir is None:
         return {}
-    earlier = [p for p in run_folders if p.name < run_dir.name and (p / "index.html").exists()]
-    previous = f"runs/{earlier[-1].name}/index.html" if earlier else None
-    page = render_html(report, settings.divergence.markdown_items, previous, "archive.html")
+    previous = previous_page(run_folders, run_dir.name)
+    page = render_html(report, settings.divergence.markdown_items, previous and f"runs/{previous}", "archive.html")
     return {"index.html": page, "archive.html": render_archive(run_folders)}
