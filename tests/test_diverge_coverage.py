@@ -6,6 +6,7 @@ AllSides dev stories (../shared/data), real spaCy, the fake embedder."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pipeline.config import DivergenceConfig
 from pipeline.diverge.coverage import coverage
@@ -41,29 +42,22 @@ def test_hyphenated_word_mentions_the_name(nlp, fake_embedder):
     assert left_out["Donald Trump"] == {"a2"}
 
 
-def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder):
+@pytest.mark.parametrize("full_name", [
     # 6043: the Guardian's "the director of the CDC" names the Centers for Disease Control and Prevention.
+    "New guidance from the Centers for Disease Control and Prevention came out on Thursday.",
+    # spaCy keeps "The" in the name at the start of a sentence: its initials are still CDC, not TCDC.
+    "The Centers for Disease Control and Prevention issued new guidance on Thursday.",
+])
+def test_acronym_of_a_name_without_its_and_tail_mentions_it(nlp, fake_embedder, full_name):
     left_out = _left_out(nlp, fake_embedder,
                          "The director of the CDC said that fully vaccinated Americans could drop masks.",
                          "Fully vaccinated Americans can largely drop their masks indoors, officials said.",
-                         "New guidance from the Centers for Disease Control and Prevention came out on Thursday.",
+                         full_name,
                          "Boosters were approved by the Food and Drug Administration on Friday.")
     cdc = next(ids for fact, ids in left_out.items() if "Centers for Disease Control" in fact)
     assert cdc == {"a1", "a3"}
     fda = next(ids for fact, ids in left_out.items() if "Food and Drug Administration" in fact)
     assert "a0" in fda  # "FDA" / "F" are not in "the CDC"
-
-
-def test_acronym_of_a_name_spacy_reads_with_its_leading_the_mentions_it(nlp, fake_embedder):
-    # spaCy keeps "The" in "The Centers for Disease Control and Prevention" at the start of a
-    # sentence: its initials are still CDC, not TCDC.
-    left_out = _left_out(nlp, fake_embedder,
-                         "The director of the CDC said that fully vaccinated Americans could drop masks.",
-                         "Fully vaccinated Americans can largely drop their masks indoors, officials said.",
-                         "The Centers for Disease Control and Prevention issued new guidance on Thursday.",
-                         "Boosters were approved by the Food and Drug Administration on Friday.")
-    cdc = next(ids for fact, ids in left_out.items() if "Centers for Disease Control" in fact)
-    assert "a0" not in cdc and "a1" in cdc
 
 
 def test_one_word_name_in_another_spelling_is_mentioned(nlp, fake_embedder):
