@@ -51,6 +51,11 @@ def cache_key(*parts: Any) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def file_digest(path: Path) -> str:
+    """A short content hash of a file (a shipped model) for cache keys: a new file, new keys."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 class Cache:
     """Files under `root/<kind>/<key[:2]>/<key>.(json|npy)`; `root=None` disables caching."""
 

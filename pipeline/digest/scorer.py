@@ -11,7 +11,6 @@ only and chosen on the two val sets; its file starts with a header saying which 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -22,8 +21,17 @@ from typing import Any
 
 import numpy as np
 
+from ..cache import file_digest
 from ..errors import ModelUnavailableError
-from .pool import Pool, centrality, lexrank, soft_support, support, word_frequency, word_support
+from .pool import (
+    Pool,
+    centrality,
+    lexrank,
+    soft_support,
+    support,
+    word_frequency,
+    word_support,
+)
 
 MODEL_FILE = Path(__file__).parent.parent / "data" / "sentence_scorer.txt"
 
@@ -83,7 +91,7 @@ def learned_salience(pool: Pool, budget_words: int) -> np.ndarray:
 
 def model_digest() -> str:
     """Changes whenever the shipped model does, so cached digests made with another model are not reused."""
-    return hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()[:16]
+    return file_digest(MODEL_FILE)
 
 
 def model_header(path: Path = MODEL_FILE) -> dict[str, str]:

@@ -9,13 +9,13 @@ model file takes effect on the next run.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..cache import file_digest
 from .pairs import FEATURES
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "story_pairs.txt"
@@ -51,7 +51,7 @@ def load_pair_model(path: Path = MODEL_FILE) -> Any:
 
 def model_digest() -> str:
     """Changes whenever the shipped model does, so a grouping cached with another model is not reused."""
-    return hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()[:16]
+    return file_digest(MODEL_FILE)
 
 
 @lru_cache(maxsize=1)
