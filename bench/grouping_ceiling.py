@@ -19,18 +19,26 @@ Twitter notice pages kept, isolated or left out), with the shipped pair model an
   (0.05 to 0.95), and of the embedding grouping at any one cosine threshold (0.30 to 0.90), swept on
   the set itself.
 - tree cut: the best ARI of any partition made of subtrees of the average-link tree over every pair's
-  shipped score (0 below cosine 0.3; resp. the cosines): what average link over these scores could give if it were cut
-  perfectly, story by story (each cut found by weighing same-story against all pairs inside a
-  subtree, over a grid of weights).
+  shipped score (0 below cosine 0.3; resp. over the cosines): what average link over these scores
+  could give if it were cut perfectly, story by story. Found by keeping a subtree whole where its
+  same-story pairs minus w times all its pairs beat its halves, best over a grid of w: a lower
+  bound on the best cut, close to it.
+- recession: the largest group, and the highest thresholds keeping >= 32 of 34 together; for each
+  dev row, the best ARI at a pair threshold that also keeps them (both sets' oracle at once).
+
+Part 1b: the pair scorer fitted (shipped settings) on each set itself and scored on it, an upper bound
+for what the 19 features can carry with a scorer of the shipped capacity that knew these very stories.
 
 Part 2, in-domain pair models: the pair scorer trained exactly as shipped (bench/train_pair_scorer.py:
 same features, LightGBM settings, candidates, inputs of 100 clusters plus the whole set) on Multi-News
 val clusters instead of AllSides train, scored on Multi-News clusters it never saw: the first 100 mixed
-(trained on clusters 100-249), and 2-fold / 5-fold by cluster over all 250 (each held-out fold
-grouped mixed, ARI averaged over folds), next to the shipped model on the same mixes. "isolated":
-the notice pages are left out of training and made single-article stories when grouping.
+(trained on clusters 100-249; also on AllSides train plus those), and 2-fold / 5-fold by cluster over
+all 250 (each held-out fold grouped mixed, ARI averaged over folds), next to the shipped model on the
+same mixes. Notice pages "kept" (in training and test like any page), "isolated" (out of training,
+single-article stories when grouping) or "left out" (out of training and test).
 
-    PYTHONPATH=. nice -n 10 python bench/grouping_ceiling.py [--mn-cache /work/cache-ceil16] [--skip-part2]
+    PYTHONPATH=. nice -n 10 python bench/grouping_ceiling.py [--mn-cache /work/cache-ceil16] [--skip-part1]
+        [--skip-part2] [--no-allsides-train]
 
 Multi-News clusters past the first 100 are read from --mn-cache (bench/group_data.py's store; make it
 with `GROUP_CACHE=DIR python -c "import group_data; group_data.load('multinews', limit=250)"` from bench/).
@@ -218,7 +226,7 @@ def sweep(s: Scored) -> dict:
     out = {"shipped": score(s.group(SHIPPED_THRESHOLD))}
     pair = [(score(s.group(t)), t) for t in PAIR_GRID]
     out["pair_all"] = pair
-    out["pair_t"] = max(pair, key=lambda x: (x[0]["ari"], -abs(x[1] - SHIPPED_THRESHOLD)))
+    out["pair_t"] = max(pair, key=_best_first)
     tree = linkage(squareform(s.embedding_distances(), checks=False), method="average")
     emb = []
     for t in COSINE_GRID:
@@ -232,6 +240,11 @@ def sweep(s: Scored) -> dict:
     out["largest"] = {t: max(map(len, s.group(t))) for t in PAIR_GRID}
     out["largest_emb"] = {t: int(np.bincount(fcluster(tree, t=1.0 - t, criterion="distance")).max()) for t in COSINE_GRID}
     return out
+
+
+def _best_first(result: tuple[dict, float]) -> tuple[float, float]:
+    """Best ARI; among equals, the threshold nearest the shipped one."""
+    return result[0]["ari"], -abs(result[1] - SHIPPED_THRESHOLD)
 
 
 def _groups_of(flat: np.ndarray) -> list[list[int]]:
@@ -297,13 +310,14 @@ def part1(multinews: group_data.LabelledSet) -> dict:
 def in_sample(sets: dict) -> None:
     """The pair scorer fitted (shipped settings) on each set itself and scored on it: how far the 19
     features could carry a scorer that knew these very stories (an upper bound, not an estimate)."""
-    print("\n| set | in-sample scorer: ARI at 0.5 (exact, merges) | oracle pair t | tree cut |")
-    print("|---|---|---|---|")
+    print("\n| set | in-sample scorer: NN cand | ARI at 0.5 (exact, merges) | oracle pair t | tree cut |")
+    print("|---|---:|---|---|---|")
     for name, (data, isolated) in sets.items():
         keep = [i for i in range(len(data.articles)) if isolated is None or not isolated[i]]
         booster, _pos, _neg = train_in_domain(group_data.subset(data, keep))
-        r = light_sweep(Scored(data, predict=lambda f, r, c, b=booster: b.predict(f), isolated=isolated))
-        print(f"| {name} | {cell(r['shipped'])} | {cell(*r['pair_t'])} | {cell(r['cut_pair'])} |", flush=True)
+        scored = Scored(data, predict=lambda f, r, c, b=booster: b.predict(f), isolated=isolated)
+        r = light_sweep(scored)
+        print(f"| {name} | {nearest_shares(scored)['nn_cand']:.3f} | {cell(r['shipped'])} | {cell(*r['pair_t'])} | {cell(r['cut_pair'])} |", flush=True)
 
 
 def light_sweep(s: Scored) -> dict:
@@ -311,7 +325,7 @@ def light_sweep(s: Scored) -> dict:
     pair = [(score(s.group(t)), t) for t in PAIR_GRID]
     p_distance = 1.0 - s.p_domain
     np.fill_diagonal(p_distance, 0.0)
-    return {"shipped": score(s.group(SHIPPED_THRESHOLD)), "pair_t": max(pair, key=lambda x: x[0]["ari"]),
+    return {"shipped": score(s.group(SHIPPED_THRESHOLD)), "pair_t": max(pair, key=_best_first),
             "cut_pair": score(best_tree_cut(p_distance, s.labels))}
 
 
@@ -322,41 +336,65 @@ def train_in_domain(train_set: group_data.LabelledSet):
     return booster, positives, negatives
 
 
-def part2(full: group_data.LabelledSet, folds_list: tuple[int, ...] = (2, 5)) -> None:
-    """In-domain pair models on Multi-News val against the shipped one, on the same held-out mixes."""
+def _offset_labels(data: group_data.LabelledSet, offset: int) -> group_data.LabelledSet:
+    """The same articles with story labels moved past another set's (to train on both at once)."""
+    moved = group_data.subset(data, list(range(len(data.articles))))
+    moved.labels = [label + offset for label in data.labels]
+    return moved
+
+
+def _join(a: group_data.LabelledSet, b: group_data.LabelledSet) -> group_data.LabelledSet:
+    return group_data.LabelledSet(
+        articles=a.articles + b.articles, labels=a.labels + b.labels,
+        sentence_vectors={**a.sentence_vectors, **b.sentence_vectors},
+        title_vectors=np.vstack([a.title_vectors, b.title_vectors]), topics=a.topics + b.topics,
+        dates=a.dates + b.dates, story_ids=a.story_ids + b.story_ids,
+    )
+
+
+def part2(full: group_data.LabelledSet, allsides_train: group_data.LabelledSet | None,
+          folds_list: tuple[int, ...] = (2, 5)) -> None:
+    """In-domain pair models on Multi-News val against the shipped one, on the same held-out mixes.
+    Notices "kept": in training and test as any page; "isolated": out of training, single-article
+    stories in the test mix; "left out": out of training and test (as an ingest skipping them)."""
     labels = np.asarray(full.labels)
     notice = notices(full)
     clusters = np.array(sorted(set(full.labels)))
-    rng = np.random.default_rng(0)
-    order = rng.permutation(clusters)
+    order = np.random.default_rng(0).permutation(clusters)
     print("\n| Multi-News test mixes | notices | pair model | trained on | ARI at 0.5 (exact) | oracle pair t | tree cut |")
     print("|---|---|---|---|---|---|---|")
-    splits = [("first 100 clusters mixed (as in part 1)", [(clusters[clusters < 100], clusters[clusters >= 100])])]
+    splits = [("first 100 clusters mixed", [(clusters[clusters < 100], clusters[clusters >= 100])])]
     for k in folds_list:
         parts = [order[f::k] for f in range(k)]
         splits.append((f"{k} folds of {len(clusters)} clusters, each mixed ({len(parts[0])} clusters)",
                        [(part, np.setdiff1d(clusters, part)) for part in parts]))
     for title, folds in splits:
-        for mode in ("kept", "isolated"):
-            rows = {"shipped (AllSides train)": [], "in-domain (Multi-News val)": []}
-            trained = []
+        for mode in ("kept", "isolated", "left out"):
+            rows: dict[str, list[dict]] = {"shipped": [], "in-domain": []}
+            trained: dict[str, list[str]] = {"shipped": ["1,658 AllSides train clusters"], "in-domain": []}
             for test_clusters, train_clusters in folds:
-                test_idx = [i for i in range(len(labels)) if labels[i] in set(test_clusters.tolist())]
+                test_idx = [i for i in range(len(labels)) if labels[i] in set(test_clusters.tolist())
+                            and not (mode == "left out" and notice[i])]
                 train_idx = [i for i in range(len(labels)) if labels[i] in set(train_clusters.tolist())
-                             and not (mode == "isolated" and notice[i])]
+                             and not (mode != "kept" and notice[i])]
                 test = group_data.subset(full, test_idx)
                 isolated = notice[test_idx] if mode == "isolated" else None
-                booster, pos, neg = train_in_domain(group_data.subset(full, train_idx))
-                trained.append(f"{len(train_clusters)} clusters, {pos}+/{neg}-")
-                rows["shipped (AllSides train)"].append(light_sweep(Scored(test, isolated=isolated)))
-                rows["in-domain (Multi-News val)"].append(light_sweep(
-                    Scored(test, predict=lambda f, r, c, b=booster: b.predict(f), isolated=isolated)))
+                in_domain = group_data.subset(full, train_idx)
+                models = {"in-domain": in_domain}
+                if allsides_train is not None and len(folds) == 1:
+                    models["AllSides train + in-domain"] = _join(allsides_train, _offset_labels(in_domain, 10**6))
+                rows["shipped"].append(light_sweep(Scored(test, isolated=isolated)))
+                for model, train_set in models.items():
+                    booster, pos, neg = train_in_domain(train_set)
+                    trained.setdefault(model, []).append(f"{len(set(train_set.labels))} clusters, {pos}+/{neg}-")
+                    rows.setdefault(model, []).append(light_sweep(
+                        Scored(test, predict=lambda f, r, c, b=booster: b.predict(f), isolated=isolated)))
             for model, results in rows.items():
                 mean = {key: np.mean([r[key]["ari"] if key != "pair_t" else r[key][0]["ari"] for r in results])
                         for key in ("shipped", "pair_t", "cut_pair")}
                 exact = sum(r["shipped"]["exact"] for r in results)
                 thresholds = "/".join(f"{r['pair_t'][1]:.3g}" for r in results)
-                source = "; ".join(sorted(set(trained))) if model.startswith("in-domain") else "1,658 AllSides train clusters"
+                source = "; ".join(trained[model])
                 print(f"| {title} | {mode} | {model} | {source} | {mean['shipped']:.3f} ({exact} ex) "
                       f"| {mean['pair_t']:.3f} @{thresholds} | {mean['cut_pair']:.3f} |", flush=True)
 
@@ -367,6 +405,8 @@ def main() -> None:
                         help="bench/group_data.py store holding Multi-News val clusters 100-249")
     parser.add_argument("--skip-part1", action="store_true")
     parser.add_argument("--skip-part2", action="store_true")
+    parser.add_argument("--no-allsides-train", action="store_true",
+                        help="skip the model trained on AllSides train plus Multi-News (slowest part)")
     args = parser.parse_args()
     multinews = group_data.load("multinews", limit=100, cached_only=True)
     if not args.skip_part1:
@@ -381,7 +421,8 @@ def main() -> None:
             group_data.CACHE = shared
         print(f"\nMulti-News val: {len(full.articles)} articles of {len(set(full.labels))} clusters "
               f"({int(notices(full).sum())} notice pages)", flush=True)
-        part2(full)
+        allsides_train = None if args.no_allsides_train else group_data.load("train", cached_only=True)
+        part2(full, allsides_train)
 
 
 if __name__ == "__main__":
