@@ -23,6 +23,8 @@ Twitter notice pages kept, isolated or left out), with the shipped pair model an
   could give if it were cut perfectly, story by story. Found by keeping a subtree whole where its
   same-story pairs minus w times all its pairs beat its halves, best over a grid of w: a lower
   bound on the best cut, close to it.
+- dates: the dated dev rows again with the day-gap rule at 0 to 14 days (each dev article carries its
+  story's AllSides date, so every same-story pair is 0 days apart: these rows flatter real dates).
 - recession: the largest group, and the highest thresholds keeping >= 32 of 34 together; for each
   dev row, the best ARI at a pair threshold that also keeps them (both sets' oracle at once).
 
@@ -95,7 +97,8 @@ def notices(data: group_data.LabelledSet) -> np.ndarray:
 class Scored:
     """One input with the pair score of every pair under the shipped rules, and its cosines."""
 
-    def __init__(self, data: group_data.LabelledSet, predict=None, isolated: np.ndarray | None = None) -> None:
+    def __init__(self, data: group_data.LabelledSet, predict=None, isolated: np.ndarray | None = None,
+                 max_days: int = MAX_DAYS_APART) -> None:
         n = len(data.articles)
         self.data, self.n = data, n
         self.labels = np.asarray(data.labels)
@@ -111,7 +114,7 @@ class Scored:
         p = np.where(features[:, FEATURES.index("cos_combined")] >= CERTAIN_COSINE, 1.0, p)
         days = np.array([published_day(a.published) for a in data.articles])
         with np.errstate(invalid="ignore"):
-            p = np.where(np.abs(days[iu] - days[ju]) > MAX_DAYS_APART, 0.0, p)
+            p = np.where(np.abs(days[iu] - days[ju]) > max_days, 0.0, p)
         p = np.where(self.isolated[iu] | self.isolated[ju], 0.0, p)
         self.p = np.eye(n)
         self.p[iu, ju] = p
@@ -304,6 +307,12 @@ def part1(multinews: group_data.LabelledSet) -> dict:
         joint = max(((r["ari"], x) for r, x in results[name]["pair_all"] if rr["largest"][x] >= 32), default=(float("nan"), None))
         print(f"{name}: at its oracle pair threshold {t:.3g} the recession story's largest group is {rr['largest'][t]} of {n}; "
               f"best ARI at a threshold keeping >= 32 of {n} together: {joint[0]:.3f} (t {joint[1]})")
+    print("\n| dev draw, dates | pairs further apart than | shipped (t 0.5) | oracle pair t | tree cut, pair scores |")
+    print("|---|---|---|---|---|")
+    for name in ("dev 12 topics, dates", "dev 20 topics, dates"):
+        for days in (0, 1, 3, 7, 14):
+            r = light_sweep(Scored(sets[name][0], max_days=days))
+            print(f"| {name} | {days} days score 0 | {cell(r['shipped'])} | {cell(*r['pair_t'])} | {cell(r['cut_pair'])} |", flush=True)
     return results, sets
 
 
