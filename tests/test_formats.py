@@ -211,6 +211,14 @@ def test_xml_is_sniffed(tmp_path):
     assert articles == [] and warnings == [f"skipped {SAMPLES / 'sitemap.xml'}: XML, but not an RSS or Atom feed"]
 
 
+def test_xml_feed_sniff_ignores_case_as_fetch_does():
+    # feedparser reads an upper-case root, and a fetched body with one is taken as a feed: a file on disk is too.
+    upper = (SAMPLES / "headlines.rss").read_bytes().replace(b"<rss", b"<RSS").replace(b"</rss>", b"</RSS>")
+    assert b"<RSS" in upper
+    articles, _ = read_records(SAMPLES / "upper.xml", upper)
+    assert [a.title for a in articles] == [a.title for a in _read("headlines.rss")[0]] and len(articles) == 2
+
+
 def test_truncated_feed_keeps_the_entries_it_has(tmp_path):
     data = (SAMPLES / "headlines.rss").read_bytes()
     cut = data[: data.index(b"<title>Biden, Capito")]

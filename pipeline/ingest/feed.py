@@ -8,16 +8,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..domain import Article
 from ..urls import safe_url
 from .markup import UniqueIds, clean_lines, html_to_text, one_line, sanitise_id, shorten, slug, title_from_text
-from ..domain import Article
 from .records import Warnings
 
-_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]")
+# A sniff, not a parse: lenient about case, since feedparser decides what it can read.
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Whether a document's start names an RSS, Atom or RDF root: for files named .xml and fetched bodies alike."""
+    return bool(_FEED_ROOT.search(body[:4096]))
 
 
 def read_feed(path: Path, data: bytes) -> tuple[list[Article], Warnings]:
-    if path.suffix.lower() == ".xml" and not _FEED_ROOT.search(data[:4096]):
+    if path.suffix.lower() == ".xml" and not looks_like_feed(data):
         return [], [f"skipped {path}: XML, but not an RSS or Atom feed"]
     import feedparser
 

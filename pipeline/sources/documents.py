@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import FetchConfig
+from ..ingest.feed import looks_like_feed
 from ..store import Store
-from .feeds import looks_like_feed
 from .http import FetchFailed, RequestLog, Response, get, make_client
 from .politeness import HostBlocked, HostGate
 from .robots import RobotsCache, RobotsUnavailable

@@ -15,7 +15,6 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from ..ingest.feed import entry_markup, entry_utc
 from ..ingest.markup import clean_lines, html_to_text, one_line
 
-_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+xml", "application/rdf+xml")
 
@@ -39,10 +38,6 @@ class ParsedFeed:
     title: str
     items: list[FeedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def looks_like_feed(body: bytes) -> bool:
-    return bool(_FEED_ROOT.search(body[:4096]))
 
 
 def discover_feeds(page: bytes, base_url: str) -> list[str]:

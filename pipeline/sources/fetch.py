@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 import httpx
 
 from ..config import FetchConfig
+from ..ingest.feed import looks_like_feed
 from ..store import NewEntry, SaveCounts, SourceRow, SourceSpec, Store, content_hash
-from .feeds import FeedItem, ParsedFeed, discover_feeds, looks_like_feed, parse_feed
+from .feeds import FeedItem, ParsedFeed, discover_feeds, parse_feed
 from .fulltext import extract_article
 from .http import FetchFailed, RequestLog, Response, get, make_client
 from .politeness import HostBlocked, HostGate, host_of
