@@ -23,6 +23,7 @@ from .domain import Article, Digest, Story
 from .engine import Engine, OpenEngine, StoryResult, open_local_engine
 from .errors import NoUsableInputError
 from .ingest import StoreQuery, collect, discover, read_fetched, read_files, read_store
+from .ingest.markup import named
 from .models.base import PROMPT_VERSION
 from .models.loaders import (
     ModelBundle,
@@ -151,8 +152,9 @@ def _digest_run(
     with _timed(timings, "embed_s"):
         vectors = _sentence_vectors(articles, ctx)
     copies = stories.near_duplicates(articles, vectors)
+    by_id = {a.id: a for a in articles}
     for copy, original in copies.items():
-        _warn(warnings, f"{copy} is a near-copy of {original}: not counted as an independent source")
+        _warn(warnings, f"{named(by_id[copy])} is a near-copy of {named(by_id[original])}: not counted as an independent source")
     with _timed(timings, "article_digests_s"):
         digests = _article_digests(articles, vectors, ctx)
     with _timed(timings, "stories_s"):
@@ -243,7 +245,7 @@ def _analysed_articles(raw: list[Article], ctx: _Context) -> list[Article]:
     articles = []
     for i, r in enumerate(raw):
         if not any(s.eligible for s in sentences_of[i]):
-            _warn(ctx.warnings, f"skipped {r.path}: no complete sentences to summarise")
+            _warn(ctx.warnings, f"skipped {named(r)}: no complete sentences to summarise")
             continue
         articles.append(replace(r, sentences=sentences_of[i]))
     return articles

@@ -63,6 +63,30 @@ def test_syndicated_copy_is_flagged_and_not_an_independent_source(tmp_path, fake
             assert "syndicated" not in {a for p in d.positions for a in p.article_ids}
 
 
+def test_warnings_name_the_record_of_a_many_article_file(tmp_path, fake_bundle):
+    # One JSON file holds every article here: "skipped in/records.json" alone would not say which one.
+    import json
+
+    src = tmp_path / "in"
+    src.mkdir()
+    seeds = [s.read_text() for s in sorted(SEEDS.glob("*.txt"))[:2]]
+    records = [{"title": "First wire story", "text": seeds[0]}, {"title": "Second story", "text": seeds[1]},
+               {"title": "Newsletter sign-up page", "text": "Get Breaking News\n\nSign up now"},
+               {"title": "Reprint of the first", "text": seeds[0] + "\nReporting by our correspondent."},
+               {"title": "Second story, posted twice", "text": seeds[1]}]
+    (src / "records.json").write_text(json.dumps(records))
+    report = summarise_paths([src], Settings(), None, fake_bundle).report
+    assert len(report.articles) == 3
+    skipped = [w for w in report.warnings if "no complete sentences" in w]
+    assert len(skipped) == 1 and '("Newsletter sign-up page"' in skipped[0]
+    copies = [w for w in report.warnings if "near-copy" in w]
+    assert len(copies) == 1
+    assert copies[0].index('"Reprint of the first"') < copies[0].index("near-copy") < copies[0].index('"First wire story"')
+    twice = [w for w in report.warnings if "same text as" in w]
+    assert len(twice) == 1
+    assert twice[0].index('"Second story, posted twice"') < twice[0].index("same text as") < twice[0].index('"Second story"')
+
+
 def test_disk_full_exits_73_and_keeps_the_previous_latest(tmp_path, fake_bundle, monkeypatch):
     import errno
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
+from ..domain import Article
 from .clean import is_boilerplate
 
 _ID_MAX = 80
@@ -80,6 +82,13 @@ def one_line(text: str) -> str:
 
 def shorten(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def named(article: Article) -> str:
+    """An article as a warning names it: a file of records (JSON, a feed) holds many articles, so the path
+    alone does not say which one, and two records may share a headline; the id is the one digest.json lists."""
+    own_id = "" if Path(article.path).stem == article.id else f", id {article.id}"
+    return f'{article.path} ("{shorten(article.title)}"{own_id})'
 
 
 def title_from_text(text: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..domain import Article
 from .clean import clean_body, split_title
 from .decode import decode
+from .markup import named
 from .records import SUPPORTED_SUFFIXES, read_records
 
 _BINARY_SNIFF_BYTES = 8192
@@ -31,19 +32,19 @@ def read_articles(files: list[Path], max_file_mb: float) -> IngestResult:
 def collect(found: Iterable[tuple[Path | str, Article]], warnings: list[str]) -> IngestResult:
     """Articles from files, URLs and the store, each text once: a second copy is a warning and a duplicate."""
     articles: list[Article] = []
-    seen_hashes: dict[str, str] = {}
+    seen_hashes: dict[str, Article] = {}
     seen_ids: set[str] = set()
     duplicates: dict[str, list[str]] = {}
     for path, article in found:
         if article.sha256 in seen_hashes:
             original = seen_hashes[article.sha256]
-            warnings.append(f"skipped {path}: same text as {original}")
-            duplicates.setdefault(original, []).append(str(path))
+            warnings.append(f"skipped {named(article)}: same text as {named(original)}")
+            duplicates.setdefault(original.id, []).append(str(path))
             continue
         if article.id in seen_ids:
             # Two files with one stem in different folders: keep both, with distinct ids.
             article = replace(article, id=f"{article.id}_{article.sha256[:8]}")
-        seen_hashes[article.sha256] = article.id
+        seen_hashes[article.sha256] = article
         seen_ids.add(article.id)
         articles.append(article)
     return IngestResult(articles, warnings, duplicates)
