@@ -193,3 +193,23 @@ def test_seed_story_positions_cite_real_sentences(nlp, fake_embedder):
     naming = [d for d in found if d.kind == "naming" and "Philadelphi" in d.summary]
     assert naming
     assert {a for p in naming[0].positions for a in p.article_ids} == {"001", "002"}
+
+
+def test_item_without_names_is_labelled_by_the_words_its_sentences_share(nlp, fake_embedder):
+    from pipeline.diverge.view import build_view, topic
+
+    june = "Inflation has now reached a 40-year high of 9.1% in June."
+    based = "Based on the latest price numbers inflation is running at a 41-year high of 9.1%."
+    # "inflation" and "high" are in more sentences of the story than a rare word is, as in a real one.
+    a = _article(nlp, "a", june, "Stocks fell sharply as traders sold.", "Inflation worries weigh on shoppers.")
+    b = _article(nlp, "b", based, "Mortgage rates climbed for a third week.", "Gas prices stay high everywhere.")
+    c = _article(nlp, "c", "Inflation has eaten into wages this spring.", "Rents remain high in most cities.",
+                 "The central bank meets again next month.", "Lenders expect tighter credit soon.")
+    view = build_view([a, b, c], _vectors(fake_embedder, [a, b, c]))
+    assert view.word_df["inflation"] > max(2, int(0.04 * len(view.items))) < view.word_df["high"]
+    group = [it for it in view.items if it.sentence.text in (june, based)]
+    assert len(group) == 2 and not any(e.label in ("PERSON", "ORG", "GPE") for it in group for e in it.sentence.entities)
+    words = topic(view, group).split(", ")
+    # Shared words name the item; words of one side ("reached", "based", "latest") do not.
+    assert "inflation" in words and "high" in words
+    assert not {"reached", "based", "latest", "june", "running"} & set(words)

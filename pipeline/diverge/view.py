@@ -172,6 +172,13 @@ def topic(view: StoryView, group: Sequence[Item]) -> str:
     specific.sort(key=lambda n: (-counts[n], view.name_df[n], n))
     if specific:
         return ", ".join(specific[:3])
+    # Else the words the sentences share, the least common in the story first: words that only one side
+    # uses ("june", "based") name what differs, not what the item is about.
+    shared = Counter(w for it in group for w in content_words(it.sentence.text))
+    both = sorted((w for w, c in shared.items() if c >= 2 and view.word_df[w] <= 0.5 * len(view.items)),
+                  key=lambda w: (view.word_df[w], w))
+    if both:
+        return ", ".join(both[:3])
     words = Counter(w for it in group for w in sorted(view.rare_words(it)))
     if words:
         return ", ".join(w for w, _ in words.most_common(3))
