@@ -31,7 +31,8 @@ CACHE_VERSION = "4"  # 4: entries are the pipeline's own types as pydantic write
 # claim, name their subtype and each side's framing words (issue 18). 4: story digests read grouped
 # by article in source order, and are scored by a scorer retrained on the train split only (issue 17).
 # 5: coverage reads "The Centers for ..." as CDC (no leading article in an acronym). 6: an item
-# without shared names is labelled by the words its sentences share, not by words of one side.
+# without shared names is labelled by the words its sentences share, not by words of one side; two
+# words of one stem ("Economics"/"Economist") are no naming item.
 DIGEST_VERSION = 6
 
 

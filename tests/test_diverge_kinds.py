@@ -198,7 +198,7 @@ def test_hedge_counts_on_pairs_a_little_above_the_alignment_threshold():
 # --- naming ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("a,b", [("president", "presidential"), ("republican", "republicans"), ("europe", "european"),
-                                 ("ronna mcdaniel", "ronna romney mcdaniel")])
+                                 ("ronna mcdaniel", "ronna romney mcdaniel"), ("economics", "economist")])
 def test_related_words_are_not_spelling_variants(a, b):
     assert not spelled_differently(a, b)
 
@@ -243,3 +243,11 @@ def test_fact_told_elsewhere_in_the_article_is_not_an_omission(nlp, fake_embedde
 
 
 # Mentions, listed facts and alignment: tests/test_diverge_coverage.py (through build_view and coverage).
+
+
+def test_near_spellings_used_about_different_things_are_not_naming(nlp, fake_embedder):
+    # From the recession story: one letter apart, but an oil company and a US state, in unrelated sentences.
+    a = ["Cargoes carrying Russian oil were en route to east India on Friday, where an Indian Oil Corp refinery is located."]
+    b = ['"I have spent $650 on groceries already," said Brownsburg, Indiana, resident Krista Hoffman.']
+    assert spelled_differently("indian", "indiana")
+    assert [d for d in _kinds(nlp, fake_embedder, a, b) if d.kind == "naming"] == []

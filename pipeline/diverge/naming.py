@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Sequence
 
 from ..domain import Article, Citation, Divergence, Position
-from .view import KIND_WEIGHT, NAME_LABELS, name_key
+from .view import KIND_WEIGHT, NAME_LABELS, content_words, name_key
 
 
 def name_variants(mentions: list[tuple[str, Citation]]) -> list[list[tuple[str, list[Citation]]]]:
@@ -38,8 +38,17 @@ def _candidate_pairs(keys: list[str]) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-# English derivational suffixes: adding one makes a different word, not a different spelling.
-_DERIVATIONAL = ("an", "ans", "al", "ial", "ic", "ist", "ists", "ism", "ed", "ing", "er", "ers", "ly")
+# English derivational endings: one added, or swapped for another on the same stem, makes a
+# different word, not a different spelling.
+_DERIVATIONAL = ("", "an", "ans", "al", "ial", "ic", "ics", "ical", "ist", "ists", "ism", "ed", "ing", "er", "ers", "ly")
+
+
+def _same_stem_other_ending(x: str, y: str) -> bool:
+    for ending in _DERIVATIONAL:
+        stem = x[: len(x) - len(ending)]
+        if x.endswith(ending) and len(stem) >= 4 and y.startswith(stem) and y[len(stem):] in _DERIVATIONAL:
+            return True
+    return False
 
 
 def spelled_differently(a: str, b: str) -> bool:
@@ -53,9 +62,24 @@ def spelled_differently(a: str, b: str) -> bool:
     x, y = sorted(diffs[0], key=len)
     if len(x) < 5 or y in (x + "s", x + "es", x + "i", x + "is", x + "n", x + "ns", x + "ian", x + "ians", x + "ese"):
         return False  # plurals and demonyms ("Israel"/"Israeli") are not spellings of one name
-    if any(y == x + suffix for suffix in _DERIVATIONAL):
-        return False  # a derived word ("President"/"Presidential") names something else
+    if _same_stem_other_ending(x, y):
+        return False  # a derived word ("President"/"Presidential", "Economics"/"Economist") names something else
     return difflib.SequenceMatcher(None, x, y).ratio() >= 0.85
+
+
+# Words (besides the name's own) that a sentence using one spelling must share with one using the
+# other: two spellings of one name are used about one thing ("the Philadelphi Corridor ... Egypt,
+# Gaza" / "the Philadelphia corridor ... Egypt to Gaza"); "an Indian Oil refinery" and "Brownsburg,
+# Indiana" share nothing.
+_SHARED_CONTEXT_WORDS = 2
+
+
+def _same_context(pair: list[tuple[str, list[Citation]]], text_of: dict[tuple[str, int], str]) -> bool:
+    (s1, c1), (s2, c2) = pair
+    name_words = content_words(s1) | content_words(s2)
+    words1 = [content_words(text_of[(c.article, c.sentence)]) - name_words for c in c1]
+    words2 = [content_words(text_of[(c.article, c.sentence)]) - name_words for c in c2]
+    return any(len(w1 & w2) >= _SHARED_CONTEXT_WORDS for w1 in words1 for w2 in words2)
 
 
 def namings(articles: Sequence[Article]) -> list[tuple[float, Divergence]]:
@@ -67,6 +91,8 @@ def namings(articles: Sequence[Article]) -> list[tuple[float, Divergence]]:
     text_of = {(a.id, s.index): s.text for a in articles for s in a.sentences}
     out = []
     for pair in name_variants(mentions):
+        if not _same_context(pair, text_of):
+            continue
         positions = tuple(
             Position(
                 article_ids=tuple(dict.fromkeys(c.article for c in cits)),
