@@ -136,6 +136,19 @@ def test_conflict_found_in_a_three_article_story(nlp, fake_embedder):
     _assert_positions_cite_real_sentences(found, [a, b, c])
 
 
+def test_one_figure_against_another_is_one_item_citing_every_article_that_gives_it(nlp, fake_embedder):
+    # Two outlets repeat 1,200 against one 1,139: one disagreement, not an item per pair of sentences.
+    a = _article(nlp, "a", KILLED_1200, CAIRO)
+    b = _article(nlp, "b", KILLED_1139, CAIRO)
+    c = _article(nlp, "c", CAIRO, KILLED_1200)
+    found = find_divergences([a, b, c], _vectors(fake_embedder, [a, b, c]), CFG)
+    conflicts = [d for d in found if d.kind == "conflict"]
+    assert len(conflicts) == 1
+    sides = {frozenset(p.article_ids): {(cit.article, cit.sentence) for cit in p.citations} for p in conflicts[0].positions}
+    assert sides == {frozenset({"a", "c"}): {("a", 0), ("c", 1)}, frozenset({"b"}): {("b", 0)}}
+    _assert_positions_cite_real_sentences(found, [a, b, c])
+
+
 def test_same_number_written_two_ways_is_not_a_conflict(nlp, fake_embedder):
     a = _article(nlp, "a", DIED_40000_COMMA, CAIRO)
     b = _article(nlp, "b", DIED_40000_PLAIN, CAIRO)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..config import DivergenceConfig
 from ..domain import Divergence, Outcome
@@ -30,22 +31,45 @@ def _first_figures(text: str) -> dict[str, Figure]:  # cached: callers only read
 
 
 def number_conflicts(view: StoryView, cfg: DivergenceConfig) -> list[tuple[float, Divergence]]:
-    """Aligned sentences whose figures for the same unit cannot both be true."""
-    out = []
+    """Aligned sentences whose figures for the same unit cannot both be true: one item per unit and
+    pair of figures, citing every sentence that gives each (in a story of many articles, several
+    outlets repeat "44%" against one "38%": one disagreement, not one item per pair of sentences)."""
+    found: dict[tuple[str, frozenset], _FigureClash] = {}
     for a, b, sim in aligned_pairs(view, cfg.align_threshold):
         fa, fb = _first_figures(a.sentence.text), _first_figures(b.sentence.text)
         for unit in [u for u in fa if u in fb]:
             if disagree(fa[unit], fb[unit]):
-                conf = round(min(1.0, sim), 3)
-                out.append((conf * KIND_WEIGHT["conflict"], Divergence(
-                    kind="conflict",
-                    topic=topic(view, [a, b]),
-                    summary=f"The articles give different figures for {unit.lstrip('$£€¥ ')}: "
-                            f"“{fa[unit].surface}” in one, “{fb[unit].surface}” in another.",
-                    positions=(position([a]), position([b])),
-                    confidence=conf,
-                )))
-    return out
+                sides = ((fa[unit].low, fa[unit].high), (fb[unit].low, fb[unit].high))
+                clash = found.setdefault((unit, frozenset(sides)), _FigureClash(unit, {}, {}, sim, (a, b)))
+                if sim > clash.confidence:
+                    clash.confidence, clash.first = sim, (a, b)
+                for side, item, figure in ((sides[0], a, fa[unit]), (sides[1], b, fb[unit])):
+                    clash.surfaces.setdefault(side, figure.surface)
+                    if item not in clash.items.setdefault(side, []):
+                        clash.items[side].append(item)
+    return [_clash_item(view, clash) for clash in found.values()]
+
+
+@dataclass
+class _FigureClash:
+    unit: str
+    surfaces: dict[tuple[float, float], str]   # each side's figure as the first sentence wrote it
+    items: dict[tuple[float, float], list[Item]]
+    confidence: float
+    first: tuple[Item, Item]                   # the best-aligned pair names the topic
+
+
+def _clash_item(view: StoryView, clash: _FigureClash) -> tuple[float, Divergence]:
+    conf = round(min(1.0, clash.confidence), 3)
+    one, other = clash.surfaces.values()
+    return conf * KIND_WEIGHT["conflict"], Divergence(
+        kind="conflict",
+        topic=topic(view, list(clash.first)),
+        summary=f"The articles give different figures for {clash.unit.lstrip('$£€¥ ')}: "
+                f"“{one}” in one, “{other}” in another.",
+        positions=tuple(position(items) for items in clash.items.values()),
+        confidence=conf,
+    )
 
 
 # Outcome sentences are compared below the alignment threshold: "has rejected the latest ceasefire
