@@ -32,7 +32,8 @@ CACHE_VERSION = "4"  # 4: entries are the pipeline's own types as pydantic write
 # by article in source order, and are scored by a scorer retrained on the train split only (issue 17).
 # 5: coverage reads "The Centers for ..." as CDC (no leading article in an acronym). 6: an item
 # without shared names is labelled by the words its sentences share, not by words of one side; two
-# words of one stem ("Economics"/"Economist") are no naming item.
+# words of one stem ("Economics"/"Economist") are no naming item; figure conflicts merge repeats and
+# skip figures of different months or years.
 DIGEST_VERSION = 6
 
 

@@ -149,6 +149,15 @@ def test_one_figure_against_another_is_one_item_citing_every_article_that_gives_
     _assert_positions_cite_real_sentences(found, [a, b, c])
 
 
+@pytest.mark.parametrize("month_a,month_b,conflict", [("March", "June", False), ("June", "June", True)])
+def test_figures_of_different_months_are_not_a_conflict(nlp, fake_embedder, month_a, month_b, conflict):
+    # "8.5% through March" and "9.1% in June" can both be true; two figures for one June cannot.
+    a = _article(nlp, "a", f"Consumer prices climbed 8.5% in {month_a} from a year earlier, the government said.", CAIRO)
+    b = _article(nlp, "b", f"Consumer prices climbed 9.1% in {month_b} from a year earlier, the government said.", CAIRO)
+    found = find_divergences([a, b], _vectors(fake_embedder, [a, b]), CFG)
+    assert len([d for d in found if d.kind == "conflict"]) == (1 if conflict else 0)
+
+
 def test_same_number_written_two_ways_is_not_a_conflict(nlp, fake_embedder):
     a = _article(nlp, "a", DIED_40000_COMMA, CAIRO)
     b = _article(nlp, "b", DIED_40000_PLAIN, CAIRO)

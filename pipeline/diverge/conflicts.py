@@ -4,6 +4,7 @@ outcomes of one decision ("Hamas has rejected ..." vs "Hamas has yet to respond 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ def number_conflicts(view: StoryView, cfg: DivergenceConfig) -> list[tuple[float
     found: dict[tuple[str, frozenset], _FigureClash] = {}
     for a, b, sim in aligned_pairs(view, cfg.align_threshold):
         fa, fb = _first_figures(a.sentence.text), _first_figures(b.sentence.text)
+        if _other_periods(a.sentence.text, b.sentence.text):
+            continue
         for unit in [u for u in fa if u in fb]:
             if disagree(fa[unit], fb[unit]):
                 sides = ((fa[unit].low, fa[unit].high), (fb[unit].low, fb[unit].high))
@@ -48,6 +51,25 @@ def number_conflicts(view: StoryView, cfg: DivergenceConfig) -> list[tuple[float
                     if item not in clash.items.setdefault(side, []):
                         clash.items[side].append(item)
     return [_clash_item(view, clash) for clash in found.values()]
+
+
+# Months and years a sentence names. Two sentences that name only other ones ("8.5% through March",
+# "9.1% in June"; "3.9 percent this year", "10.8% by November 1982") give figures of different
+# periods, which both can be true. Weekdays are left out: they date the reporting ("Monday, officials
+# said 1,200"), not the thing measured.
+_PERIOD = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+                     r"(?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def _periods(text: str) -> set[str]:
+    # "May" the month is capitalised mid-sentence; "may" the verb is not (and a first word is not counted).
+    return {m.group(1).lower() for m in _PERIOD.finditer(text)
+            if m.group(1).lower() != "may" or (m.group(1) == "May" and m.start() > 0)}
+
+
+def _other_periods(a: str, b: str) -> bool:
+    pa, pb = _periods(a), _periods(b)
+    return bool(pa) and bool(pb) and not pa & pb
 
 
 @dataclass
