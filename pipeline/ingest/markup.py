@@ -1,4 +1,4 @@
-"""Plain text out of markup and feed furniture: HTML fragments to lines, calls to action dropped, ids and slugs."""
+"""Plain text out of markup and feed furniture: HTML fragments to lines, calls to action dropped, ids, slugs and the names warnings give articles."""
 
 from __future__ import annotations
 
