@@ -337,8 +337,9 @@ def _stories(
     titles = _title_vectors(articles, ctx)
     # Sentences and headline averaged: the headline names the event (ARI 0.62 -> 0.71 for
     # embedding grouping on the AllSides dev stories, bench/RESULTS.md "Story grouping").
-    means = stories.article_vectors([vectors[a.id] for a in articles], titles).combined
-    memberships = cached_grouping(articles, vectors, titles, means, ctx.settings.stories, ctx.cache, ctx.identity)
+    article_vectors = stories.article_vectors([vectors[a.id] for a in articles], titles)
+    means = article_vectors.combined
+    memberships = cached_grouping(articles, vectors, titles, article_vectors, ctx.settings.stories, ctx.cache, ctx.identity)
     names = [stories.story_id([articles[i].id for i in members]) for members in memberships]
     if ctx.edition is not None:
         memberships, names = _persistent(memberships, articles, ctx)

@@ -24,13 +24,7 @@ from .identity import story_id, story_title
 from .neighbours import nearest_pairs
 from .pairs import FEATURES, pair_features, term_index
 from .scorer import same_story_probability
-from .signals import (
-    SIGNALS_VERSION,
-    Signals,
-    article_signals,
-    article_vectors,
-    published_day,
-)
+from .signals import SIGNALS_VERSION, ArticleVectors, Signals, article_signals, article_vectors, published_day
 
 __all__ = [
     "FEATURES", "SIGNALS_VERSION", "Signals", "article_signals", "article_vectors", "group", "group_articles",
@@ -54,13 +48,16 @@ MIN_COSINE = 0.3
 def group_articles(
     articles: Sequence[Article], sentence_vectors: dict[str, np.ndarray], title_vectors: np.ndarray,
     signals: Sequence[Signals], threshold: float, booster: Any = None, group_threshold: float | None = None,
+    vectors: ArticleVectors | None = None,
 ) -> list[list[int]]:
     """Indices of articles per story (biggest first), by the learned pair scorer. Two groups of
-    two or more articles join at `group_threshold` (default: `threshold`, as an article does)."""
+    two or more articles join at `group_threshold` (default: `threshold`, as an article does).
+    `vectors`: the articles' `article_vectors`, when the caller has them already."""
     n = len(articles)
     if n <= 1:
         return [list(range(n))]
-    vectors = article_vectors([sentence_vectors[a.id] for a in articles], title_vectors)
+    if vectors is None:
+        vectors = article_vectors([sentence_vectors[a.id] for a in articles], title_vectors)
     index = term_index(signals)
     rows, cols = nearest_pairs(vectors.combined, NEIGHBOURS, MIN_COSINE)
 

@@ -13,7 +13,7 @@ from ..config import StoriesConfig
 from ..domain import Article
 from . import group_articles, scorer
 from .embedding import group
-from .signals import SIGNALS_VERSION, Signals, article_signals
+from .signals import SIGNALS_VERSION, ArticleVectors, Signals, article_signals
 
 
 def cached_signals(articles: Sequence[Article], cache: Cache, nlp_id: str) -> list[Signals]:
@@ -31,7 +31,7 @@ def cached_signals(articles: Sequence[Article], cache: Cache, nlp_id: str) -> li
 
 def cached_grouping(
     articles: Sequence[Article], sentence_vectors: dict[str, np.ndarray], title_vectors: np.ndarray,
-    combined: np.ndarray, cfg: StoriesConfig, cache: Cache, identity: Mapping[str, str],
+    vectors: ArticleVectors, cfg: StoriesConfig, cache: Cache, identity: Mapping[str, str],
 ) -> list[list[int]]:
     """Indices of articles per story, as `group_articles` or `group` gives them, cached for this
     exact list of articles (ids, texts, headlines, dates in order), settings and models."""
@@ -43,8 +43,8 @@ def cached_grouping(
         return found
     if learned:
         groups = group_articles(articles, sentence_vectors, title_vectors,
-                                cached_signals(articles, cache, identity["nlp"]), cfg.pair_threshold)
+                                cached_signals(articles, cache, identity["nlp"]), cfg.pair_threshold, vectors=vectors)
     else:
-        groups = group(articles, combined, cfg.group_threshold)
+        groups = group(articles, vectors.combined, cfg.group_threshold)
     cache.put("groups", key, groups, GROUPS)
     return groups
